@@ -1,0 +1,131 @@
+"""Configuration, read from environment variables only.
+
+`PORTAL_ENV` picks the class: development (the default), testing or production.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any, ClassVar
+
+MIN_SECRET_KEY_LENGTH = 32
+MIN_DISTINCT_SECRET_CHARACTERS = 12
+DEVELOPMENT_SECRET_KEY = "development-only-key-not-for-production-use"  # noqa: S105 - refused in production
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+class Config:
+    ENV_NAME = "base"
+    DEBUG = False
+    TESTING = False
+
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    # A relative SQLite path is resolved by Flask-SQLAlchemy under the instance folder.
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite:///portal.sqlite3")
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+
+    # Requests larger than this get the 413 page before any view runs. The largest
+    # legitimate post is a 5,000-character comment in a four-byte script plus fields.
+    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 64 * 1024)
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    WTF_CSRF_TIME_LIMIT = 12 * 60 * 60
+
+    # Number of reverse proxies in front of the app; X-Forwarded-For is trusted that far only.
+    PROXY_COUNT = _env_int("PROXY_COUNT", 0)
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = _env_int("MAIL_PORT", 25)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "getinvolved@birmingham.gov.uk")
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+
+    # Who runs this portal. Another council's team changes these, not the templates.
+    ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "Birmingham City Council")
+    ORGANISATION_URL = os.environ.get("ORGANISATION_URL", "https://www.birmingham.gov.uk")
+    DIRECTORATE_NAME = os.environ.get("DIRECTORATE_NAME", "Adults Social Care and Health")
+    TEAM_NAME = os.environ.get("TEAM_NAME", "Citizen Involvement Team")
+    TEAM_EMAIL = os.environ.get("TEAM_EMAIL", "getinvolved@birmingham.gov.uk")
+    TEAM_TWITTER = os.environ.get("TEAM_TWITTER", "@brumgetinvolved")
+    SERVICE_NAME = os.environ.get("SERVICE_NAME", "Have your say on co-production")
+    BRAND_COLOUR = os.environ.get("BRAND_COLOUR", "#1d4f91")
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    # Development works out of the box; the key is only used on this machine.
+    SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-key-that-is-long-enough-for-the-checks-0123456789"  # noqa: S105
+    RATELIMIT_ENABLED = False
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-session"
+    PREFERRED_URL_SCHEME = "https"
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(name: str | None = None) -> type[Config]:
+    name = name or os.environ.get("PORTAL_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise SystemExit(f"PORTAL_ENV must be one of {', '.join(CONFIGS)}, not {name!r}.") from None
+
+
+def configuration_problems(config: Mapping[str, Any]) -> list[str]:
+    """What is wrong with a loaded configuration, in words that say what to set."""
+    found = []
+    if not HEX_COLOUR.match(config.get("BRAND_COLOUR") or ""):
+        found.append("BRAND_COLOUR must be a colour written like #1d4f91.")
+    if config.get("ENV_NAME") == "production":
+        secret = config.get("SECRET_KEY") or ""
+        if (
+            len(secret) < MIN_SECRET_KEY_LENGTH
+            or len(set(secret)) < MIN_DISTINCT_SECRET_CHARACTERS
+            or secret == DEVELOPMENT_SECRET_KEY
+        ):
+            found.append(
+                f"SECRET_KEY must be set to a random value of at least {MIN_SECRET_KEY_LENGTH} "
+                'characters, for example the output of: python -c "import secrets; '
+                'print(secrets.token_urlsafe(48))"'
+            )
+        if config.get("DEBUG"):
+            found.append("Debug mode must be off in production: unset FLASK_DEBUG.")
+    return found

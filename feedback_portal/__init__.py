@@ -1,0 +1,95 @@
+"""The co-production feedback portal: create_app() builds it, one named step per concern."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import config_for, configuration_problems
+from feedback_portal.extensions import csrf, db, limiter, mail, migrate
+
+
+class ConfigurationError(RuntimeError):
+    """The app must not start with this configuration."""
+
+
+def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, template_folder=None, instance_relative_config=True)
+    load_config(app, config_name, overrides)
+    register_templates(app)
+    register_extensions(app)
+    register_security(app)
+    register_blueprints(app)
+    register_error_pages(app)
+    register_commands(app)
+    return app
+
+
+def load_config(app: Flask, config_name: str | None, overrides: dict[str, Any] | None) -> None:
+    app.config.from_object(config_for(config_name))
+    app.config.update(overrides or {})
+    problems = configuration_problems(app.config)
+    if problems:
+        raise ConfigurationError("The portal will not start:\n- " + "\n- ".join(problems))
+    if app.config["PROXY_COUNT"]:
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+
+def register_templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(app.root_path + "/../templates"),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    from feedback_portal.markdown import render_markdown
+    from feedback_portal.templating import template_globals
+
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.context_processor(template_globals)
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=app.root_path + "/../migrations")
+    csrf.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+
+
+def register_security(app: Flask) -> None:
+    from feedback_portal import security
+
+    security.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from feedback_portal.public.routes import blueprint as public
+    from feedback_portal.staff import blueprint as staff
+
+    app.register_blueprint(public)
+    app.register_blueprint(staff)
+
+
+def register_error_pages(app: Flask) -> None:
+    from feedback_portal import errors
+
+    errors.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from feedback_portal import cli
+
+    cli.init_app(app)

@@ -1,0 +1,116 @@
+"""The definition document: versions of it, their sections and practice items."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from feedback_portal.extensions import db
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Document(db.Model):
+    """A document the team consults on, such as the definition of co-production."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+    versions: Mapped[list[DocumentVersion]] = relationship(
+        back_populates="document", order_by="DocumentVersion.number"
+    )
+
+
+class DocumentVersion(db.Model):
+    """One published wording of a document. Comments belong to the version they were made on."""
+
+    __table_args__ = (UniqueConstraint("document_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
+    number: Mapped[int]
+    summary: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+    document: Mapped[Document] = relationship(back_populates="versions")
+    sections: Mapped[list[Section]] = relationship(back_populates="version", order_by="Section.position")
+    corrections: Mapped[list[ContentCorrection]] = relationship(
+        back_populates="version", order_by="ContentCorrection.id"
+    )
+
+
+class Section(db.Model):
+    """An ordered part of a document version, with a body written in Markdown."""
+
+    __table_args__ = (
+        UniqueConstraint("version_id", "slug"),
+        UniqueConstraint("version_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("document_version.id"), index=True)
+    position: Mapped[int]
+    slug: Mapped[str] = mapped_column(String(100))
+    heading: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    # The sentence that introduces the practice items, as the document words it.
+    items_intro: Mapped[str] = mapped_column(Text, default="")
+
+    version: Mapped[DocumentVersion] = relationship(back_populates="sections")
+    items: Mapped[list[PracticeItem]] = relationship(
+        back_populates="section", order_by="PracticeItem.position"
+    )
+
+
+class PracticeItem(db.Model):
+    """One "In practice this means" example. Its key stays the same across versions."""
+
+    __table_args__ = (
+        UniqueConstraint("section_id", "key"),
+        UniqueConstraint("section_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("section.id"), index=True)
+    position: Mapped[int]
+    key: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+
+    section: Mapped[Section] = relationship(back_populates="items")
+
+
+class ContentCorrection(db.Model):
+    """A change the portal made to the team's published wording, shown openly so it can be undone."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("document_version.id"), index=True)
+    section_slug: Mapped[str] = mapped_column(String(100))
+    original: Mapped[str] = mapped_column(Text)
+    corrected: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+
+    version: Mapped[DocumentVersion] = relationship(back_populates="corrections")
+
+
+class Consultation(db.Model):
+    """A period in which the public can comment on a document."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    opens_at: Mapped[datetime]
+    closes_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+    document: Mapped[Document] = relationship()
+
+    def is_open(self, at: datetime | None = None) -> bool:
+        at = at or utc_now()
+        return self.opens_at <= at < self.closes_at

@@ -1,0 +1,1 @@
+"""Pages for everyone: the document, feedback, and the service's own information pages."""

@@ -1,0 +1,1 @@
+"""Plain functions per domain. The only layer that queries and commits."""

@@ -1,0 +1,17 @@
+"""Domain errors that services raise and the web layer turns into pages."""
+
+
+class DomainError(Exception):
+    """Base class for errors that a person can be told about."""
+
+
+class NotFound(DomainError):
+    """The thing asked for does not exist, or is not visible to the person asking."""
+
+
+class Conflict(DomainError):
+    """The record changed since the person last saw it."""
+
+
+class ConsultationClosed(DomainError):
+    """The consultation is not open for feedback."""

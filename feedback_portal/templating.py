@@ -1,0 +1,67 @@
+"""What every template can use: who runs the portal, and the page title format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, request, url_for
+
+
+@dataclass(frozen=True)
+class Organisation:
+    name: str
+    url: str
+    directorate: str
+    team_name: str
+    team_email: str
+    team_twitter: str
+    service_name: str
+    brand_colour: str
+
+    @property
+    def twitter_url(self) -> str:
+        return "https://twitter.com/" + self.team_twitter.lstrip("@")
+
+
+def current_organisation() -> Organisation:
+    config = current_app.config
+    return Organisation(
+        name=config["ORGANISATION_NAME"],
+        url=config["ORGANISATION_URL"],
+        directorate=config["DIRECTORATE_NAME"],
+        team_name=config["TEAM_NAME"],
+        team_email=config["TEAM_EMAIL"],
+        team_twitter=config["TEAM_TWITTER"],
+        service_name=config["SERVICE_NAME"],
+        brand_colour=config["BRAND_COLOUR"],
+    )
+
+
+def page_title(page: str, has_errors: bool = False) -> str:
+    """'Page – Service – Organisation', with 'Error: ' first when the page shows errors."""
+    org = current_organisation()
+    title = f"{page} – {org.service_name} – {org.name}"
+    return f"Error: {title}" if has_errors else title
+
+
+# (label, endpoint, endpoints that count as being in that part of the site)
+NAVIGATION = [
+    ("The definition", "public.view_definition", {"public.view_definition", "public.view_section"}),
+]
+
+
+def main_navigation() -> list[dict[str, Any]]:
+    """Items for the service navigation, with the current part of the site marked."""
+    return [
+        {"href": url_for(endpoint), "text": label, "active": request.endpoint in active_for}
+        for label, endpoint, active_for in NAVIGATION
+    ]
+
+
+def template_globals() -> dict[str, Any]:
+    return {
+        "org": current_organisation(),
+        "page_title": page_title,
+        "main_navigation": main_navigation,
+    }

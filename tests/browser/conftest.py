@@ -1,0 +1,100 @@
+"""Real pages in Debian's Chromium, driven by Playwright, each checked by axe-core.
+
+Playwright cannot download its own browsers here, so it drives the system's Chromium
+(`/usr/bin/chromium`, or CHROMIUM_PATH). Without one these tests are reported as not
+run, loudly; with REQUIRE_BROWSER=1 (as in CI) that is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WCAG_22_AA_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+
+def chromium_path() -> str | None:
+    candidate = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
+    if os.path.exists(candidate):
+        return candidate
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    path = chromium_path()
+    if path is None:
+        message = "Chromium was not found (install Debian's chromium or set CHROMIUM_PATH)"
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{message}, and REQUIRE_BROWSER=1.")
+        pytest.skip(f"BROWSER TESTS NOT RUN: {message}")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser: Browser) -> Iterator[Callable[..., Page]]:
+    """Open a page in a fresh browser context: `new_page(javascript=False, width=320)`."""
+    contexts: list[BrowserContext] = []
+    problems: list[str] = []
+
+    def open_page(javascript: bool = True, width: int = 1024, height: int = 768) -> Page:
+        context = browser.new_context(
+            java_script_enabled=javascript, viewport={"width": width, "height": height}
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        # A CSP violation or a script error is a bug even when the page looks right.
+        page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert not problems, f"the browser reported errors: {problems}"
+
+
+@pytest.fixture
+def page(new_page: Callable[..., Page]) -> Page:
+    return new_page()
+
+
+_axe = Axe()
+
+
+def assert_accessible(page: Page) -> None:
+    """axe-core finds no WCAG 2.2 A or AA violation on the page as it is now."""
+    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA_TAGS}})
+    violations = results.response["violations"]
+    assert not violations, "axe found violations on {}:\n{}".format(
+        page.url,
+        "\n".join(
+            f"- {violation['id']}: {violation['help']} ({len(violation['nodes'])} elements: "
+            + ", ".join(str(node["target"]) for node in violation["nodes"][:3])
+            + ")"
+            for violation in violations
+        ),
+    )
+
+
+def assert_no_horizontal_scroll(page: Page) -> None:
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px"

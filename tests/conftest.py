@@ -1,0 +1,124 @@
+"""Fixtures shared by every test: the app on a real database, a client, a runner, a live server.
+
+The suite runs on SQLite by default and on PostgreSQL with `--database-url`, which
+`make test` passes from TEST_DATABASE_URL. The schema is built by the real migrations,
+and every test starts from empty tables with the document seeded.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+from werkzeug.serving import make_server
+
+from feedback_portal import create_app
+from feedback_portal.extensions import db
+from feedback_portal.services.documents import seed_document
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-url",
+        default=None,
+        help="Run the suite against this database (for example PostgreSQL) instead of SQLite.",
+    )
+
+
+@pytest.fixture(scope="session")
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = request.config.getoption("--database-url")
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'portal-test.sqlite3'}"
+    if url.startswith("postgresql"):
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    return url
+
+
+def make_app(database_url: str, **overrides) -> Flask:
+    return create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+
+
+@pytest.fixture(scope="session")
+def migrated_database(database_url: str) -> str:
+    """The test database, upgraded to the newest migration once per run."""
+    app = make_app(database_url)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return database_url
+
+
+def empty_all_tables() -> None:
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app_overrides() -> dict:
+    """Override in a test module to change the app's configuration."""
+    return {}
+
+
+@pytest.fixture
+def app(migrated_database: str, app_overrides: dict) -> Iterator[Flask]:
+    app = make_app(migrated_database, **app_overrides)
+    with app.app_context():
+        empty_all_tables()
+        seed_document()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        empty_all_tables()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The app served over real HTTP on a free port, for the browser tests. Yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+SEED_TEXT = Path(__file__).parent / "data" / "co-production-definition.txt"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """Say loudly when the browser tests did not run, so a green run cannot hide it."""
+    not_run = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if "BROWSER TESTS NOT RUN" in str(report.longrepr)
+    ]
+    if not_run:
+        terminalreporter.write_sep("!", f"{len(not_run)} BROWSER TESTS WERE NOT RUN", red=True, bold=True)
+        terminalreporter.write_line(
+            "Install Debian's chromium, or set CHROMIUM_PATH. CI sets REQUIRE_BROWSER=1."
+        )

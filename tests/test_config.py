@@ -1,0 +1,55 @@
+"""The app refuses to start with a configuration that would be unsafe in production."""
+
+import pytest
+
+from feedback_portal import ConfigurationError, create_app
+
+STRONG_KEY = "k3y-" + "a1b2c3d4e5f6g7h8i9j0" * 3
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    with pytest.raises(ConfigurationError, match="SECRET_KEY must be set"):
+        create_app("production", {"SECRET_KEY": None})
+
+
+def test_production_refuses_a_short_secret_key():
+    with pytest.raises(ConfigurationError, match="SECRET_KEY"):
+        create_app("production", {"SECRET_KEY": "changeme"})
+
+
+def test_production_refuses_the_development_key():
+    from config import DevelopmentConfig
+
+    with pytest.raises(ConfigurationError, match="SECRET_KEY"):
+        create_app("production", {"SECRET_KEY": DevelopmentConfig.SECRET_KEY})
+
+
+def test_production_refuses_debug_mode():
+    with pytest.raises(ConfigurationError, match="Debug mode must be off"):
+        create_app("production", {"SECRET_KEY": STRONG_KEY, "DEBUG": True})
+
+
+def test_production_starts_with_a_strong_key_and_secure_cookies():
+    app = create_app("production", {"SECRET_KEY": STRONG_KEY})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_NAME"] == "__Host-session"
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_development_is_the_default_and_uses_sqlite_under_instance(monkeypatch):
+    monkeypatch.delenv("PORTAL_ENV", raising=False)
+    app = create_app()
+    assert app.config["ENV_NAME"] == "development"
+    assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+
+
+def test_an_unknown_environment_is_refused_by_name(monkeypatch):
+    monkeypatch.setenv("PORTAL_ENV", "staging")
+    with pytest.raises(SystemExit, match="PORTAL_ENV must be one of"):
+        create_app()
+
+
+def test_brand_colour_must_be_a_colour():
+    with pytest.raises(ConfigurationError, match="BRAND_COLOUR"):
+        create_app("testing", {"BRAND_COLOUR": "red; background:url(x)"})

@@ -1,0 +1,44 @@
+"""Every response carries the headers quality.md asks for."""
+
+import base64
+import hashlib
+
+from tests.pages import parse
+
+
+def test_pages_carry_the_security_headers(client):
+    response = client.get("/definition")
+    csp = response.headers["Content-Security-Policy"]
+    for directive in (
+        "default-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ):
+        assert directive in csp
+    assert "unsafe-inline" not in csp
+    assert "unsafe-eval" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_every_inline_script_is_allowed_by_its_hash_and_no_other(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    inline_scripts = [script.string for script in parse(response).find_all("script") if not script.get("src")]
+    assert len(inline_scripts) == 1
+    digest = base64.b64encode(hashlib.sha256(inline_scripts[0].encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in csp
+
+
+def test_staff_pages_are_never_cached(client):
+    response = client.get("/staff/anything")
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_the_brand_stylesheet_is_css(client):
+    response = client.get("/brand.css")
+    assert response.mimetype == "text/css"
+    assert response.get_data(as_text=True).startswith(":root {")
