@@ -1,0 +1,1 @@
+"""The benchmarks behind `make bench`: portal pages against a bare Flask ceiling, served the same way."""
