@@ -62,6 +62,12 @@ class Config:
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Per client address. A library's shared connection with 30 people commenting at a
+    # normal pace stays well inside these; a script posting in a loop does not.
+    COMMENT_RATE_LIMIT = os.environ.get("COMMENT_RATE_LIMIT", "40 per minute;400 per hour")
+    REPORT_RATE_LIMIT = os.environ.get("REPORT_RATE_LIMIT", "10 per minute;60 per hour")
+    # A person takes longer than this to read a form and type a comment; a bot does not.
+    MIN_FORM_FILL_SECONDS = _env_int("MIN_FORM_FILL_SECONDS", 3)
 
     # Who runs this portal. Another council's team changes these, not the templates.
     ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "Birmingham City Council")
@@ -85,6 +91,7 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-key-that-is-long-enough-for-the-checks-0123456789"  # noqa: S105
     RATELIMIT_ENABLED = False
+    MIN_FORM_FILL_SECONDS = 0
 
 
 class ProductionConfig(Config):

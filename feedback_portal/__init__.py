@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -57,6 +58,7 @@ def register_templates(app: Flask) -> None:
     from feedback_portal.markdown import render_markdown
     from feedback_portal.templating import template_globals
 
+    WTFormsHelpers(app)
     app.jinja_env.filters["markdown"] = render_markdown
     app.context_processor(template_globals)
 

@@ -4,19 +4,29 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from feedback_portal.extensions import db
-from feedback_portal.services.errors import NotFound
+from feedback_portal.services.errors import ConsultationClosed, NotFound
 
 logger = logging.getLogger(__name__)
 
 PAGES = {400, 403, 404, 405, 413, 429, 500, 503}
+# Free-text fields of the public forms, given back on an error page so nothing typed is lost.
+TEXT_FIELDS = {
+    "comment": "Your comment",
+    "details": "What you told us",
+    "how_to_be_involved": "How you would like to be involved",
+    "access_needs": "Your access needs",
+}
 
 
 def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, render_form_expired)
+    app.register_error_handler(ConsultationClosed, render_consultation_closed)
     app.register_error_handler(HTTPException, render_http_error)
     app.register_error_handler(NotFound, render_not_found)
     app.register_error_handler(OperationalError, render_database_unavailable)
@@ -24,9 +34,30 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, render_unexpected_error)
 
 
-def render_error_page(code: int):
-    template = f"errors/{code}.html" if code in PAGES else "errors/generic.html"
-    return render_template(template, code=code), code
+def submitted_texts() -> list[tuple[str, str]]:
+    """What the person typed into a form we could not accept, to show back to them."""
+    if request.method != "POST" or request.content_length is None:
+        return []
+    if request.max_content_length is not None and request.content_length > request.max_content_length:
+        return []
+    try:
+        form = request.form
+    except Exception:  # noqa: BLE001 - an unreadable body has nothing to give back
+        return []
+    return [(label, form[name]) for name, label in TEXT_FIELDS.items() if form.get(name, "").strip()]
+
+
+def render_error_page(code: int, template: str | None = None):
+    template = template or (f"errors/{code}.html" if code in PAGES else "errors/generic.html")
+    return render_template(template, code=code, submitted_texts=submitted_texts()), code
+
+
+def render_form_expired(error: CSRFError):
+    return render_error_page(400, "errors/form_expired.html")
+
+
+def render_consultation_closed(error: ConsultationClosed):
+    return render_error_page(403, "errors/consultation_closed.html")
 
 
 def render_http_error(error: HTTPException):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
+from urllib.parse import unquote_to_bytes
 
-from flask import Flask, Response, abort, request
+from flask import Flask, Response, abort, current_app, request
 
 # govuk-frontend-jinja's page template adds this script at the top of <body> so that
 # styles for JavaScript-enhanced components apply before first paint. It is allowed by
@@ -36,6 +38,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 def init_app(app: Flask) -> None:
     app.before_request(refuse_oversized_body)
+    app.before_request(refuse_undecodable_form)
     app.after_request(set_security_headers)
 
 
@@ -44,6 +47,17 @@ def refuse_oversized_body() -> None:
     limit = request.max_content_length
     if limit is not None and request.content_length is not None and request.content_length > limit:
         abort(413)
+
+
+def refuse_undecodable_form() -> None:
+    """A form body that is not valid UTF-8 gets the 400 page, not a comment full of \ufffd."""
+    if request.method != "POST" or request.mimetype != "application/x-www-form-urlencoded":
+        return
+    body = request.get_data(cache=True, parse_form_data=False)
+    try:
+        unquote_to_bytes(body.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        abort(400)
 
 
 def set_security_headers(response: Response) -> Response:
@@ -58,3 +72,13 @@ def set_security_headers(response: Response) -> Response:
     if request.path.startswith("/staff/") or request.path == "/staff":
         headers["Cache-Control"] = "no-store"
     return response
+
+
+def keyed_hash(purpose: str, value: str) -> str:
+    """A one-way code for `value` that cannot be reversed or matched without our secret key.
+
+    Used where abuse control needs to recognise a repeat (the same address, the same
+    visitor) without storing who it was. The purpose keeps codes for different uses apart.
+    """
+    key = hashlib.sha256(("keyed-hash:" + current_app.config["SECRET_KEY"]).encode()).digest()
+    return hmac.new(key, f"{purpose}\x00{value}".encode(), hashlib.sha256).hexdigest()

@@ -47,7 +47,19 @@ def page_title(page: str, has_errors: bool = False) -> str:
 
 # (label, endpoint, endpoints that count as being in that part of the site)
 NAVIGATION = [
-    ("The definition", "public.view_definition", {"public.view_definition", "public.view_section"}),
+    (
+        "The definition",
+        "public.view_definition",
+        {
+            "public.view_definition",
+            "public.view_section",
+            "public.view_practice_item",
+            "public.submit_document_comment",
+            "public.submit_section_comment",
+            "public.submit_practice_item_comment",
+        },
+    ),
+    ("Get involved", "public.view_get_involved", {"public.view_get_involved", "public.submit_get_involved"}),
 ]
 
 

@@ -73,7 +73,9 @@ def test_a_section_page_lists_its_practice_items_with_anchors(client):
     assert heading(soup) == "Intermediate – two way"
     items = soup.select("li[id^=item-]")
     assert [li["id"] for li in items] == [f"item-intermediate-{n}" for n in range(1, 10)]
-    assert items[2].get_text(strip=True) == "A consultation engagement activity: comment/survey/meeting"
+    assert items[2].select_one(".council-practice-item__text").get_text(strip=True) == (
+        "A consultation engagement activity: comment/survey/meeting"
+    )
 
 
 def test_section_pages_link_to_the_previous_and_next_sections(client):

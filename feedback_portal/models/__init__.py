@@ -8,12 +8,30 @@ from feedback_portal.models.document import (
     PracticeItem,
     Section,
 )
+from feedback_portal.models.feedback import (
+    Comment,
+    CommentState,
+    ConsentPurpose,
+    ConsentRecord,
+    InvolvementOffer,
+    Reaction,
+    Report,
+    ReportReason,
+)
 
 __all__ = [
+    "Comment",
+    "CommentState",
+    "ConsentPurpose",
+    "ConsentRecord",
     "Consultation",
     "ContentCorrection",
     "Document",
     "DocumentVersion",
+    "InvolvementOffer",
     "PracticeItem",
+    "Reaction",
+    "Report",
+    "ReportReason",
     "Section",
 ]

@@ -107,6 +107,8 @@ class Consultation(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     opens_at: Mapped[datetime]
     closes_at: Mapped[datetime]
+    # "pre": nothing is public until a moderator publishes it; "post": published at once.
+    moderation_mode: Mapped[str] = mapped_column(String(10), default="pre")
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
     document: Mapped[Document] = relationship()

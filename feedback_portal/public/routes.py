@@ -1,12 +1,39 @@
-"""Routes for the public. Thin: load through a service, render a template."""
+"""Routes for the public. Thin: load through a service, validate a form, call one service, redirect."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, render_template
+from collections.abc import Callable
 
-from feedback_portal.services import documents, health
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from wtforms.fields.choices import SelectChoice
+
+from feedback_portal.extensions import limiter
+from feedback_portal.public import visitor
+from feedback_portal.public.forms import CommentForm, ConfirmForm, GetInvolvedForm, ReportForm
+from feedback_portal.public.spam import form_shown_token, spam_signal
+from feedback_portal.services import documents, feedback, health, involvement
+from feedback_portal.services.feedback import CommentSubmission, CommentTarget
 
 blueprint = Blueprint("public", __name__)
+
+
+def comment_rate_limit() -> str:
+    return current_app.config["COMMENT_RATE_LIMIT"]
+
+
+def report_rate_limit() -> str:
+    return current_app.config["REPORT_RATE_LIMIT"]
 
 
 @blueprint.get("/")
@@ -16,16 +43,140 @@ def view_home() -> str:
     return render_template("public/home.html", version=version, consultation=consultation)
 
 
+# The document, and comments on it -----------------------------------------------------------
+
+
 @blueprint.get("/definition")
 def view_definition() -> str:
     version = documents.get_current_version()
-    return render_template("public/definition.html", version=version)
+    return _render_definition(version, _new_comment_form())
+
+
+@blueprint.post("/definition")
+@limiter.limit(comment_rate_limit)
+def submit_document_comment() -> Response | str:
+    version = documents.get_current_version()
+    return _submit_comment(CommentTarget(version=version), lambda form: _render_definition(version, form))
 
 
 @blueprint.get("/definition/<slug>")
 def view_section(slug: str) -> str:
     page = documents.get_section_page(slug)
-    return render_template("public/section.html", page=page, section=page.section)
+    return _render_section(page, _new_comment_form())
+
+
+@blueprint.post("/definition/<slug>")
+@limiter.limit(comment_rate_limit)
+def submit_section_comment(slug: str) -> Response | str:
+    page = documents.get_section_page(slug)
+    target = CommentTarget(version=page.version, section=page.section)
+    return _submit_comment(target, lambda form: _render_section(page, form))
+
+
+@blueprint.get("/definition/<slug>/examples/<key>")
+def view_practice_item(slug: str, key: str) -> str:
+    page, item = documents.get_practice_item(slug, key)
+    return _render_practice_item(page, item, _new_comment_form())
+
+
+@blueprint.post("/definition/<slug>/examples/<key>")
+@limiter.limit(comment_rate_limit)
+def submit_practice_item_comment(slug: str, key: str) -> Response | str:
+    page, item = documents.get_practice_item(slug, key)
+    target = CommentTarget(version=page.version, section=page.section, item=item)
+    return _submit_comment(target, lambda form: _render_practice_item(page, item, form))
+
+
+@blueprint.get("/feedback/<reference>")
+def view_thank_you(reference: str) -> str:
+    comment = feedback.get_comment_for_thank_you(reference, visitor.my_references())
+    return render_template("public/thank_you.html", comment=comment)
+
+
+@blueprint.get("/feedback/<reference>/report")
+def view_report_form(reference: str) -> str:
+    comment = feedback.get_published_comment(reference)
+    return render_template("public/report.html", comment=comment, form=ReportForm())
+
+
+@blueprint.post("/feedback/<reference>/report")
+@limiter.limit(report_rate_limit)
+def report_comment(reference: str) -> Response | str:
+    comment = feedback.get_published_comment(reference)
+    form = ReportForm()
+    if not form.validate_on_submit():
+        return render_template("public/report.html", comment=comment, form=form)
+    try:
+        feedback.report_comment(reference, form.reason.data, form.details.data, visitor.visitor_id())
+        flash("Thank you. We have received your report and a moderator will look at the comment.")
+    except feedback.AlreadyReported:
+        flash("You have already reported this comment. A moderator will look at it.")
+    return redirect(_page_of(comment) + f"#comment-{comment.reference}")
+
+
+@blueprint.post("/forget-my-details")
+def forget_my_details() -> Response:
+    if ConfirmForm().validate_on_submit():
+        visitor.forget_contact()
+        flash("We have cleared your name and email address from this browser.")
+    return redirect(_safe_return_path(request.form.get("return_to")))
+
+
+# Get involved --------------------------------------------------------------------------------
+
+
+@blueprint.get("/get-involved")
+def view_get_involved() -> str:
+    return _render_get_involved(_prefilled(GetInvolvedForm, visitor.remembered_contact()))
+
+
+@blueprint.post("/get-involved")
+@limiter.limit(comment_rate_limit)
+def submit_get_involved() -> Response | str:
+    form = GetInvolvedForm()
+    form.interests.choices = _interest_choices()
+    if not form.validate_on_submit():
+        return _render_get_involved(form)
+    withdraw_token = involvement.submit_offer(
+        involvement.OfferSubmission(
+            submission_key=form.submission_key.data,
+            name=form.name.data,
+            email=form.email.data,
+            phone=form.phone.data,
+            interests=form.interests.data,
+            other_interest=form.other_interest.data,
+            how_to_be_involved=form.how_to_be_involved.data,
+            access_needs=form.access_needs.data,
+            spam_signal=spam_signal(form),
+        )
+    )
+    if withdraw_token:
+        session["withdraw_url"] = url_for(".view_withdraw_involvement", token=withdraw_token, _external=True)
+    return redirect(url_for(".view_get_involved_done"))
+
+
+@blueprint.get("/get-involved/done")
+def view_get_involved_done() -> str:
+    return render_template("public/get_involved_done.html", withdraw_url=session.get("withdraw_url"))
+
+
+@blueprint.get("/get-involved/withdraw/<token>")
+def view_withdraw_involvement(token: str) -> str:
+    involvement.get_offer_by_withdraw_token(token)
+    return render_template("public/withdraw_involvement.html", form=ConfirmForm())
+
+
+@blueprint.post("/get-involved/withdraw/<token>")
+def withdraw_involvement(token: str) -> Response | str:
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return render_template("public/withdraw_involvement.html", form=form)
+    involvement.withdraw_offer(token)
+    session.pop("withdraw_url", None)
+    return render_template("public/withdrawn.html")
+
+
+# The service's own pages ---------------------------------------------------------------------
 
 
 @blueprint.get("/privacy")
@@ -59,3 +210,110 @@ def brand_stylesheet() -> Response:
     response.cache_control.public = True
     response.cache_control.max_age = 3600
     return response
+
+
+# Helpers shared by the comment routes --------------------------------------------------------
+
+
+def _prefilled(form_class, contact: dict[str, str]):
+    return form_class(
+        data={**contact, "submission_key": feedback.new_submission_key(), "form_shown_at": form_shown_token()}
+    )
+
+
+def _new_comment_form() -> CommentForm:
+    return _prefilled(CommentForm, visitor.remembered_contact())
+
+
+def _submit_comment(
+    target: CommentTarget, render_with_errors: Callable[[CommentForm], str]
+) -> Response | str:
+    form = CommentForm()
+    if not form.validate_on_submit():
+        return render_with_errors(form)
+    comment = feedback.submit_comment(
+        target,
+        CommentSubmission(
+            submission_key=form.submission_key.data,
+            text=form.comment.data,
+            reaction=form.reaction.data or None,
+            name=form.name.data,
+            email=form.email.data,
+            wants_updates=form.wants_updates.data,
+            wants_involvement=form.wants_involvement.data,
+            client_address=request.remote_addr,
+            spam_signal=spam_signal(form),
+        ),
+    )
+    visitor.remember_contact(name=form.name.data, email=form.email.data)
+    visitor.remember_reference(comment.reference)
+    return redirect(url_for(".view_thank_you", reference=comment.reference))
+
+
+def _render_definition(version, form: CommentForm) -> str:
+    return render_template(
+        "public/definition.html",
+        version=version,
+        form=form,
+        comments=feedback.list_published_comments(version),
+        counts=feedback.count_published_comments(version),
+        **_comment_form_context(),
+    )
+
+
+def _render_section(page: documents.SectionPage, form: CommentForm) -> str:
+    return render_template(
+        "public/section.html",
+        page=page,
+        section=page.section,
+        form=form,
+        comments=feedback.list_published_comments(page.version, section=page.section),
+        counts=feedback.count_published_comments(page.version),
+        **_comment_form_context(),
+    )
+
+
+def _render_practice_item(page: documents.SectionPage, item, form: CommentForm) -> str:
+    return render_template(
+        "public/practice_item.html",
+        page=page,
+        section=page.section,
+        item=item,
+        form=form,
+        comments=feedback.list_published_comments(page.version, item=item),
+        **_comment_form_context(),
+    )
+
+
+def _render_get_involved(form: GetInvolvedForm) -> str:
+    form.interests.choices = _interest_choices()
+    return render_template("public/get_involved.html", form=form, consent_wording=involvement.CONSENT_WORDING)
+
+
+def _interest_choices() -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in involvement.interest_choices()]
+
+
+def _comment_form_context() -> dict:
+    consultation = documents.get_current_consultation()
+    return {
+        "consultation_open": consultation is not None and consultation.is_open(),
+        "consultation": consultation,
+        "remembered": visitor.remembered_contact(),
+        "forget_form": ConfirmForm(),
+    }
+
+
+def _page_of(comment) -> str:
+    if comment.practice_item is not None:
+        return url_for(".view_practice_item", slug=comment.section.slug, key=comment.practice_item.key)
+    if comment.section is not None:
+        return url_for(".view_section", slug=comment.section.slug)
+    return url_for(".view_definition")
+
+
+def _safe_return_path(path: str | None) -> str:
+    """Only ever go back to a page of this site."""
+    if path and path.startswith("/") and not path.startswith("//") and "\\" not in path:
+        return path
+    return url_for(".view_home")

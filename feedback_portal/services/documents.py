@@ -143,3 +143,11 @@ def get_section_page(slug: str) -> SectionPage:
 
 def get_current_consultation() -> Consultation | None:
     return db.session.scalar(select(Consultation).order_by(Consultation.opens_at.desc()).limit(1))
+
+
+def get_practice_item(section_slug: str, key: str) -> tuple[SectionPage, PracticeItem]:
+    page = get_section_page(section_slug)
+    for item in page.section.items:
+        if item.key == key:
+            return page, item
+    raise NotFound(f"No practice item {key!r} in {section_slug!r}")

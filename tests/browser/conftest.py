@@ -8,7 +8,9 @@ run, loudly; with REQUIRE_BROWSER=1 (as in CI) that is a failure.
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import weakref
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -48,6 +50,10 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+# Pages opened with JavaScript turned off, which axe (itself JavaScript) cannot run in.
+_WITHOUT_JAVASCRIPT: weakref.WeakSet[Page] = weakref.WeakSet()
+
+
 @pytest.fixture
 def new_page(browser: Browser) -> Iterator[Callable[..., Page]]:
     """Open a page in a fresh browser context: `new_page(javascript=False, width=320)`."""
@@ -60,6 +66,8 @@ def new_page(browser: Browser) -> Iterator[Callable[..., Page]]:
         )
         contexts.append(context)
         page = context.new_page()
+        if not javascript:
+            _WITHOUT_JAVASCRIPT.add(page)
         page.set_default_timeout(10_000)
         # A CSP violation or a script error is a bug even when the page looks right.
         page.on("console", lambda message: message.type == "error" and problems.append(message.text))
@@ -78,14 +86,34 @@ def page(new_page: Callable[..., Page]) -> Page:
 
 
 _axe = Axe()
+_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL | re.IGNORECASE)
 
 
 def assert_accessible(page: Page) -> None:
-    """axe-core finds no WCAG 2.2 A or AA violation on the page as it is now."""
+    """axe-core finds no WCAG 2.2 A or AA violation on the page as it is now.
+
+    axe is JavaScript, so for a page opened without JavaScript it checks a copy of the
+    page exactly as rendered (scripts removed, same styles) in a page that can run it.
+    """
+    if page in _WITHOUT_JAVASCRIPT:
+        html = _SCRIPT.sub("", page.content()).replace("<head>", f'<head><base href="{page.url}">', 1)
+        viewport = page.viewport_size
+        context = page.context.browser.new_context(viewport=viewport)
+        try:
+            copy = context.new_page()
+            copy.set_content(html, wait_until="load")
+            _assert_no_violations(copy, page.url)
+        finally:
+            context.close()
+        return
+    _assert_no_violations(page, page.url)
+
+
+def _assert_no_violations(page: Page, url: str) -> None:
     results = _axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA_TAGS}})
     violations = results.response["violations"]
     assert not violations, "axe found violations on {}:\n{}".format(
-        page.url,
+        url,
         "\n".join(
             f"- {violation['id']}: {violation['help']} ({len(violation['nodes'])} elements: "
             + ", ".join(str(node["target"]) for node in violation["nodes"][:3])

@@ -55,7 +55,9 @@ def test_a_reader_can_move_through_the_definition_by_keyboard(page, live_server)
     page.locator("a", has_text="Read and comment on ‘Transformative – equal’").focus()
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/definition/transformative$"))
-    expect(page.locator("#item-transformative-3")).to_have_text("Led jointly by citizens and staff –'we'")
+    expect(page.locator("#item-transformative-3 .council-practice-item__text")).to_have_text(
+        "Led jointly by citizens and staff –'we'"
+    )
     page.locator(".govuk-pagination__next a").focus()
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text("Co-design, Co-produce, Co-deliver and Co-commission")

@@ -1,0 +1,147 @@
+"""Feedback from the public: comments, the consent people give with them, and reports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from feedback_portal.extensions import db
+from feedback_portal.models.document import DocumentVersion, PracticeItem, Section, utc_now
+
+
+class CommentState(StrEnum):
+    PENDING = "pending"
+    PUBLISHED = "published"
+    REJECTED = "rejected"
+    SPAM = "spam"
+    HIDDEN = "hidden"
+
+
+class Reaction(StrEnum):
+    """The answer to "Does this make sense to you?"."""
+
+    YES = "yes"
+    PARTLY = "partly"
+    NO = "no"
+
+
+class Comment(db.Model):
+    """What one person said about the document, a section of it, or one practice example."""
+
+    __table_args__ = (
+        Index("ix_comment_state_created_at_id", "state", "created_at", "id"),
+        Index("ix_comment_section_id_state", "section_id", "state"),
+        Index("ix_comment_practice_item_id_state", "practice_item_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Shown to the person on the thank-you page and in emails, like CP-7K3M9Q.
+    reference: Mapped[str] = mapped_column(String(12), unique=True)
+    # One per rendered form, so a double click or a resubmission makes one comment.
+    submission_key: Mapped[str] = mapped_column(String(64), unique=True)
+    document_version_id: Mapped[int] = mapped_column(ForeignKey("document_version.id"), index=True)
+    # Neither set: the comment is about the document as a whole.
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("section.id"))
+    practice_item_id: Mapped[int | None] = mapped_column(ForeignKey("practice_item.id"))
+
+    body: Mapped[str] = mapped_column(Text)
+    # A moderator's redacted version; when set, it is what the public sees.
+    public_body: Mapped[str | None] = mapped_column(Text)
+    reaction: Mapped[str | None] = mapped_column(String(10))
+    author_name: Mapped[str | None] = mapped_column(String(100))
+    author_email: Mapped[str | None] = mapped_column(String(254))
+    wants_updates: Mapped[bool] = mapped_column(default=False)
+    wants_involvement: Mapped[bool] = mapped_column(default=False)
+
+    state: Mapped[str] = mapped_column(String(20), default=CommentState.PENDING)
+    # Why the spam filter caught it (a filled honeypot, sent too fast), for moderators.
+    spam_signal: Mapped[str | None] = mapped_column(String(50))
+    # A keyed hash of the client's address for abuse control; erased after a day.
+    client_key: Mapped[str | None] = mapped_column(String(64))
+    # Bumped on every change, so that two moderators cannot overwrite each other.
+    revision: Mapped[int] = mapped_column(default=1)
+
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    published_at: Mapped[datetime | None]
+
+    document_version: Mapped[DocumentVersion] = relationship()
+    section: Mapped[Section | None] = relationship()
+    practice_item: Mapped[PracticeItem | None] = relationship()
+    reports: Mapped[list[Report]] = relationship(back_populates="comment", order_by="Report.id")
+    consents: Mapped[list[ConsentRecord]] = relationship(order_by="ConsentRecord.id")
+
+    @property
+    def public_text(self) -> str:
+        return self.public_body if self.public_body is not None else self.body
+
+    @property
+    def display_name(self) -> str:
+        return self.author_name or "Anonymous"
+
+
+class ReportReason(StrEnum):
+    PERSONAL_INFORMATION = "personal-information"
+    ABUSIVE = "abusive"
+    SPAM = "spam"
+    OFF_TOPIC = "off-topic"
+    OTHER = "other"
+
+
+class Report(db.Model):
+    """Someone's report that a published comment should not be there."""
+
+    __table_args__ = (UniqueConstraint("comment_id", "reporter_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comment.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(30))
+    details: Mapped[str | None] = mapped_column(Text)
+    # A keyed hash of the visitor, so that each visitor reports a comment once.
+    reporter_key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    resolved_at: Mapped[datetime | None]
+
+    comment: Mapped[Comment] = relationship(back_populates="reports")
+
+
+class ConsentPurpose(StrEnum):
+    FEEDBACK_UPDATES = "feedback-updates"
+    INVOLVEMENT = "involvement"
+
+
+class ConsentRecord(db.Model):
+    """What someone agreed to, in the exact words they were shown, and when."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(30))
+    wording: Mapped[str] = mapped_column(Text)
+    wording_version: Mapped[str] = mapped_column(String(30))
+    given_at: Mapped[datetime] = mapped_column(default=utc_now)
+    withdrawn_at: Mapped[datetime | None]
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"), index=True)
+    involvement_offer_id: Mapped[int | None] = mapped_column(ForeignKey("involvement_offer.id"), index=True)
+
+
+class InvolvementOffer(db.Model):
+    """Someone who would like to work with the team, from the "get involved" form."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    # Section slugs, and "other", separated by spaces.
+    interests: Mapped[str] = mapped_column(Text, default="")
+    other_interest: Mapped[str | None] = mapped_column(Text)
+    how_to_be_involved: Mapped[str | None] = mapped_column(Text)
+    access_needs: Mapped[str | None] = mapped_column(Text)
+    submission_key: Mapped[str] = mapped_column(String(64), unique=True)
+    # Only a hash of the withdrawal link's token is kept, so a copy of the database
+    # cannot be used to withdraw someone.
+    withdraw_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    withdrawn_at: Mapped[datetime | None]
+
+    consents: Mapped[list[ConsentRecord]] = relationship(order_by="ConsentRecord.id")

@@ -1,0 +1,292 @@
+"""Forms for the public. Every field is validated positively: what is allowed, not what is not."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from email_validator import EmailNotValidError, validate_email
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    Field,
+    HiddenField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+COMMENT_MAX_LENGTH = 5000
+NAME_MAX_LENGTH = 100
+SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+LINE_BREAKS = {"\n", "\r", "\t"}
+# Characters that could not be typed into a form by a person and that PostgreSQL and
+# SQLite would not store alike (NUL) or that corrupt text for every later reader.
+_UNTYPEABLE = {"Cc", "Cs", "Co", "Cn"}
+
+
+def strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+def normalise_line_breaks(value: str | None) -> str | None:
+    # Browsers send CRLF; a person typed one line break, not two characters.
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
+def blank_to_none(value: str | None) -> str | None:
+    return value or None
+
+
+class PlainText:
+    """Text a person could have typed: no control characters; line breaks only if allowed."""
+
+    def __init__(self, multiline: bool = False, message: str | None = None) -> None:
+        self.multiline = multiline
+        self.message = message
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        for character in field.data or "":
+            if self.multiline and character in LINE_BREAKS:
+                continue
+            if unicodedata.category(character) in _UNTYPEABLE:
+                raise ValidationError(
+                    self.message
+                    or f"{field.label.text} must only include letters, numbers, spaces and punctuation"
+                )
+
+
+class OneEmailAddress:
+    """Exactly one valid email address, with nothing that could reach a mail header."""
+
+    message = "Enter an email address in the correct format, like name@example.com"
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        value = field.data
+        if not value:
+            return
+        if any(character.isspace() or character in ",;<>\"'" for character in value):
+            raise ValidationError("Enter one email address, like name@example.com")
+        try:
+            result = validate_email(value, check_deliverability=False)
+        except EmailNotValidError:
+            raise ValidationError(self.message) from None
+        field.data = result.normalized
+
+
+class SubmissionKey(HiddenField):
+    """A random key per rendered form: the same form sent twice makes one record."""
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        if not SUBMISSION_KEY.match(self.data or ""):
+            raise ValidationError("This form has expired. Send it again.")
+
+
+class SpamTrapMixin:
+    """A field people never see (bots fill it in) and when the form was shown (bots are fast)."""
+
+    website = StringField("Leave this field empty", filters=[strip])
+    form_shown_at = HiddenField()
+
+
+class CommentForm(SpamTrapMixin, FlaskForm):
+    comment = TextAreaField(
+        "Your comment",
+        filters=[strip, normalise_line_breaks],
+        validators=[
+            DataRequired(message="Enter your comment"),
+            Length(
+                max=COMMENT_MAX_LENGTH,
+                message=f"Your comment must be {COMMENT_MAX_LENGTH:,} characters or fewer",
+            ),
+            PlainText(multiline=True, message="Your comment must not include control characters"),
+        ],
+        widget=GovCharacterCount(),
+    )
+    reaction = RadioField(
+        "Does this make sense to you?",
+        choices=[SelectChoice("yes", "Yes"), SelectChoice("partly", "Partly"), SelectChoice("no", "No")],
+        validators=[Optional()],
+        widget=GovRadioInput(),
+        description="Optional",
+    )
+    name = StringField(
+        "Your name (optional)",
+        filters=[strip, blank_to_none],
+        validators=[
+            Optional(),
+            Length(max=NAME_MAX_LENGTH, message=f"Your name must be {NAME_MAX_LENGTH} characters or fewer"),
+            PlainText(message="Your name must only include letters, numbers, spaces and punctuation"),
+        ],
+        widget=GovTextInput(),
+        description="We show it with your comment if we publish it. Leave it empty to appear as ‘Anonymous’.",
+    )
+    email = StringField(
+        "Your email address (optional)",
+        filters=[strip, blank_to_none],
+        validators=[
+            Optional(),
+            Length(max=254, message="Your email address must be 254 characters or fewer"),
+            OneEmailAddress(),
+        ],
+        widget=GovTextInput(),
+        description="We will send you a receipt. We never publish it.",
+    )
+    wants_updates = BooleanField("Tell me what happens with my feedback", widget=GovCheckboxInput())
+    wants_involvement = BooleanField(
+        "I'd like to work with the Citizen Involvement Team on specific pieces of work",
+        widget=GovCheckboxInput(),
+    )
+    submission_key = SubmissionKey()
+    submit = SubmitField("Send comment", widget=GovSubmitInput())
+
+    def validate_email(self, field: Field) -> None:
+        if field.data:
+            return
+        if self.wants_updates.data:
+            raise ValidationError(
+                "Enter your email address so we can tell you what happens with your feedback"
+            )
+        if self.wants_involvement.data:
+            raise ValidationError(
+                "Enter your email address so the team can contact you about working with them"
+            )
+
+
+class ReportForm(FlaskForm):
+    reason = RadioField(
+        "Why should this comment not be here?",
+        choices=[
+            SelectChoice("personal-information", "It contains someone’s personal information"),
+            SelectChoice("abusive", "It is abusive or offensive"),
+            SelectChoice("spam", "It is spam or advertising"),
+            SelectChoice("off-topic", "It is not about this document"),
+            SelectChoice("other", "Something else"),
+        ],
+        validators=[DataRequired(message="Select why this comment should not be here")],
+        widget=GovRadioInput(),
+    )
+    details = TextAreaField(
+        "Tell us more (optional)",
+        filters=[strip, normalise_line_breaks, blank_to_none],
+        validators=[
+            Optional(),
+            Length(max=1000, message="What you tell us must be 1,000 characters or fewer"),
+            PlainText(multiline=True, message="What you tell us must not include control characters"),
+        ],
+        widget=GovTextArea(),
+        description="Do not include personal information.",
+    )
+    submit = SubmitField("Report this comment", widget=GovSubmitInput())
+
+
+class GetInvolvedForm(SpamTrapMixin, FlaskForm):
+    name = StringField(
+        "Your name",
+        filters=[strip, blank_to_none],
+        validators=[
+            DataRequired(message="Enter your name"),
+            Length(max=NAME_MAX_LENGTH, message=f"Your name must be {NAME_MAX_LENGTH} characters or fewer"),
+            PlainText(message="Your name must only include letters, numbers, spaces and punctuation"),
+        ],
+        widget=GovTextInput(),
+    )
+    email = StringField(
+        "Email address",
+        filters=[strip, blank_to_none],
+        validators=[
+            Optional(),
+            Length(max=254, message="Your email address must be 254 characters or fewer"),
+            OneEmailAddress(),
+        ],
+        widget=GovTextInput(),
+    )
+    phone = StringField(
+        "Phone number",
+        filters=[strip, blank_to_none],
+        validators=[Optional()],
+        widget=GovTextInput(),
+        description="For international numbers include the country code.",
+    )
+    interests = SelectMultipleField(
+        "What are you interested in?",
+        validators=[DataRequired(message="Select what you are interested in")],
+        widget=GovCheckboxesInput(),
+        description="Select all that apply.",
+    )
+    other_interest = StringField(
+        "Something else you are interested in (optional)",
+        filters=[strip, blank_to_none],
+        validators=[
+            Optional(),
+            Length(max=500, message="What you are interested in must be 500 characters or fewer"),
+            PlainText(
+                message="What you are interested in must only include letters, numbers and punctuation"
+            ),
+        ],
+        widget=GovTextInput(),
+    )
+    how_to_be_involved = TextAreaField(
+        "How would you like to be involved? (optional)",
+        filters=[strip, normalise_line_breaks, blank_to_none],
+        validators=[
+            Optional(),
+            Length(max=2000, message="How you would like to be involved must be 2,000 characters or fewer"),
+            PlainText(
+                multiline=True,
+                message="How you would like to be involved must not include control characters",
+            ),
+        ],
+        widget=GovTextArea(),
+        description=(
+            "For example, meetings in person or online, reviewing documents, or helping with training."
+        ),
+    )
+    access_needs = TextAreaField(
+        "Do you have any access needs? (optional)",
+        filters=[strip, normalise_line_breaks, blank_to_none],
+        validators=[
+            Optional(),
+            Length(max=2000, message="Your access needs must be 2,000 characters or fewer"),
+            PlainText(multiline=True, message="Your access needs must not include control characters"),
+        ],
+        widget=GovTextArea(),
+        description=(
+            "Tell us anything that would help you take part, such as a hearing loop, "
+            "step-free access or large print."
+        ),
+    )
+    consent = BooleanField(
+        "",
+        validators=[
+            DataRequired(message="Select that you agree, so we can keep your details and contact you")
+        ],
+        widget=GovCheckboxInput(),
+    )
+    submission_key = SubmissionKey()
+    submit = SubmitField("Send", widget=GovSubmitInput())
+
+    def validate_phone(self, field: Field) -> None:
+        if field.data and not re.fullmatch(r"\+?[0-9 ()-]{7,20}", field.data):
+            raise ValidationError("Enter a phone number, like 0121 303 1111 or +44 121 303 1111")
+        if not field.data and not self.email.data:
+            raise ValidationError("Enter an email address or a phone number so we can contact you")
+
+
+class ConfirmForm(FlaskForm):
+    """A button and a CSRF token: for actions that need nothing else, like forgetting details."""
+
+    submit = SubmitField("Confirm", widget=GovSubmitInput())

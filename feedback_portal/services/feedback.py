@@ -1,0 +1,262 @@
+"""Comments from the public: saving them once, and reading what is published."""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from feedback_portal.extensions import db
+from feedback_portal.models import (
+    Comment,
+    CommentState,
+    ConsentPurpose,
+    ConsentRecord,
+    DocumentVersion,
+    PracticeItem,
+    Report,
+    Section,
+)
+from feedback_portal.security import keyed_hash
+from feedback_portal.services.documents import get_current_consultation
+from feedback_portal.services.errors import ConsultationClosed, NotFound
+
+# No 0/O, 1/I/L or U: a reference read aloud over the phone should not be misheard.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+REFERENCE_LENGTH = 6
+CLIENT_KEY_LIFETIME = timedelta(hours=24)
+
+UPDATES_CONSENT_VERSION = "feedback-updates-v1"
+UPDATES_CONSENT_WORDING = "Tell me what happens with my feedback"
+INVOLVEMENT_CONSENT_VERSION = "comment-involvement-v1"
+INVOLVEMENT_CONSENT_WORDING = "I'd like to work with the Citizen Involvement Team on specific pieces of work"
+
+
+@dataclass(frozen=True)
+class CommentTarget:
+    """What a comment is about: the whole document, one section, or one practice item."""
+
+    version: DocumentVersion
+    section: Section | None = None
+    item: PracticeItem | None = None
+
+    @property
+    def label(self) -> str:
+        if self.item is not None:
+            return f"the example ‘{self.item.text}’"
+        if self.section is not None:
+            return f"the section ‘{self.section.heading}’"
+        return "the whole document"
+
+
+@dataclass(frozen=True)
+class CommentSubmission:
+    """What a person sent, already validated by the form."""
+
+    submission_key: str
+    text: str
+    reaction: str | None
+    name: str | None
+    email: str | None
+    wants_updates: bool
+    wants_involvement: bool
+    client_address: str | None
+    # Why this looks automated (honeypot filled, sent too fast), or None for a person.
+    spam_signal: str | None = None
+
+
+def new_reference() -> str:
+    return "CP-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+def new_submission_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def ensure_consultation_open(now: datetime | None = None) -> None:
+    consultation = get_current_consultation()
+    if consultation is None or not consultation.is_open(now):
+        raise ConsultationClosed("This consultation has closed")
+
+
+def submit_comment(
+    target: CommentTarget, submission: CommentSubmission, now: datetime | None = None
+) -> Comment:
+    """Save a comment and any consent given with it, in one transaction, exactly once.
+
+    Sending the same form again (a double click, back and resubmit) returns the comment
+    the first send made.
+    """
+    now = now or datetime.now(UTC)
+    ensure_consultation_open(now)
+    existing = _comment_by_submission_key(submission.submission_key)
+    if existing is not None:
+        return existing
+
+    consultation = get_current_consultation()
+    published_at_once = consultation.moderation_mode == "post" and submission.spam_signal is None
+    for _attempt in range(5):
+        comment = Comment(
+            reference=new_reference(),
+            submission_key=submission.submission_key,
+            document_version=target.version,
+            section=target.section,
+            practice_item=target.item,
+            body=submission.text,
+            reaction=submission.reaction,
+            author_name=submission.name,
+            author_email=submission.email,
+            wants_updates=submission.wants_updates,
+            wants_involvement=submission.wants_involvement,
+            state=CommentState.SPAM
+            if submission.spam_signal
+            else (CommentState.PUBLISHED if published_at_once else CommentState.PENDING),
+            spam_signal=submission.spam_signal,
+            client_key=keyed_hash("client-address", submission.client_address)
+            if submission.client_address
+            else None,
+            created_at=now,
+            published_at=now if published_at_once else None,
+        )
+        db.session.add(comment)
+        for purpose, wording, version, given in (
+            (
+                ConsentPurpose.FEEDBACK_UPDATES,
+                UPDATES_CONSENT_WORDING,
+                UPDATES_CONSENT_VERSION,
+                submission.wants_updates,
+            ),
+            (
+                ConsentPurpose.INVOLVEMENT,
+                INVOLVEMENT_CONSENT_WORDING,
+                INVOLVEMENT_CONSENT_VERSION,
+                submission.wants_involvement,
+            ),
+        ):
+            if given:
+                comment.consents.append(
+                    ConsentRecord(purpose=purpose, wording=wording, wording_version=version, given_at=now)
+                )
+        try:
+            db.session.commit()
+            return comment
+        except IntegrityError:
+            db.session.rollback()
+            existing = _comment_by_submission_key(submission.submission_key)
+            if existing is not None:
+                return existing
+            # Otherwise the reference was already taken: draw another.
+    raise RuntimeError("Could not find an unused reference")
+
+
+def _comment_by_submission_key(key: str) -> Comment | None:
+    return db.session.scalar(select(Comment).where(Comment.submission_key == key))
+
+
+def get_comment_for_thank_you(reference: str, allowed_references: list[str]) -> Comment:
+    """The comment behind a thank-you page, only for the visitor who sent it."""
+    if reference not in allowed_references:
+        raise NotFound(reference)
+    comment = db.session.scalar(select(Comment).where(Comment.reference == reference))
+    if comment is None:
+        raise NotFound(reference)
+    return comment
+
+
+def list_published_comments(
+    version: DocumentVersion, section: Section | None = None, item: PracticeItem | None = None
+) -> list[Comment]:
+    """Published comments on exactly this target (a section's page lists its own, not its items')."""
+    query = select(Comment).where(
+        Comment.document_version_id == version.id, Comment.state == CommentState.PUBLISHED
+    )
+    if item is not None:
+        query = query.where(Comment.practice_item_id == item.id)
+    elif section is not None:
+        query = query.where(Comment.section_id == section.id, Comment.practice_item_id.is_(None))
+    else:
+        query = query.where(Comment.section_id.is_(None), Comment.practice_item_id.is_(None))
+    return list(db.session.scalars(query.order_by(Comment.published_at, Comment.id)))
+
+
+@dataclass(frozen=True)
+class PublishedCounts:
+    by_section: Counter
+    by_item: Counter
+    whole_document: int
+
+
+def count_published_comments(version: DocumentVersion) -> PublishedCounts:
+    """How many published comments each section and item has, in one aggregate query."""
+    rows = db.session.execute(
+        select(Comment.section_id, Comment.practice_item_id, func.count())
+        .where(Comment.document_version_id == version.id, Comment.state == CommentState.PUBLISHED)
+        .group_by(Comment.section_id, Comment.practice_item_id)
+    )
+    by_section: Counter = Counter()
+    by_item: Counter = Counter()
+    whole = 0
+    for section_id, item_id, count in rows:
+        if item_id is not None:
+            by_item[item_id] += count
+        if section_id is not None:
+            by_section[section_id] += count
+        else:
+            whole += count
+    return PublishedCounts(by_section=by_section, by_item=by_item, whole_document=whole)
+
+
+def get_published_comment(reference: str) -> Comment:
+    comment = db.session.scalar(
+        select(Comment).where(Comment.reference == reference, Comment.state == CommentState.PUBLISHED)
+    )
+    if comment is None:
+        raise NotFound(reference)
+    return comment
+
+
+class AlreadyReported(Exception):
+    """This visitor has already reported this comment."""
+
+
+def report_comment(
+    reference: str, reason: str, details: str | None, visitor_id: str, now: datetime | None = None
+) -> Report:
+    """Record a report on a published comment, once per visitor."""
+    comment = get_published_comment(reference)
+    reporter_key = keyed_hash("reporter", visitor_id)
+    existing = db.session.scalar(
+        select(Report).where(Report.comment_id == comment.id, Report.reporter_key == reporter_key)
+    )
+    if existing is not None:
+        raise AlreadyReported(reference)
+    report = Report(
+        comment=comment,
+        reason=reason,
+        details=details,
+        reporter_key=reporter_key,
+        created_at=now or datetime.now(UTC),
+    )
+    db.session.add(report)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise AlreadyReported(reference) from None
+    return report
+
+
+def forget_client_keys(now: datetime | None = None) -> int:
+    """Erase the address codes older than a day: abuse control needs no more."""
+    cutoff = (now or datetime.now(UTC)) - CLIENT_KEY_LIFETIME
+    result = db.session.execute(
+        update(Comment)
+        .where(Comment.client_key.is_not(None), Comment.created_at < cutoff)
+        .values(client_key=None)
+    )
+    db.session.commit()
+    return result.rowcount
