@@ -21,8 +21,9 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     app = Flask(__name__, template_folder=None, instance_relative_config=True)
     load_config(app, config_name, overrides)
     register_templates(app)
-    register_extensions(app)
+    # Before the extensions, so that bodies are checked before CSRF protection reads them.
     register_security(app)
+    register_extensions(app)
     register_blueprints(app)
     register_error_pages(app)
     register_commands(app)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import click
 from flask import Flask
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 
-from feedback_portal.services import documents
+from feedback_portal.services import documents, feedback
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_command)
+    app.cli.add_command(retention)
 
 
 @click.command("seed")
@@ -24,3 +25,13 @@ def seed_command() -> None:
         )
     else:
         click.echo(f"{result.document_slug} is already loaded; nothing changed.")
+
+
+retention = AppGroup("retention", help="Erase personal data the portal no longer needs.")
+
+
+@retention.command("run")
+def run_retention() -> None:
+    """Forget the address codes kept for abuse control once they are a day old. Run daily from cron."""
+    forgotten = feedback.forget_client_keys()
+    click.echo(f"Forgot the address codes of {forgotten} comments.")

@@ -74,3 +74,21 @@ def test_corrections_to_the_teams_wording_are_recorded(app):
             "specif pieces if work",
             "specific pieces of work",
         )
+
+
+def test_retention_run_forgets_address_codes_older_than_a_day(app, runner):
+    from datetime import UTC, datetime, timedelta
+
+    from feedback_portal.models import Comment
+    from tests.factories import all_comments, make_comment
+
+    make_comment(app, text="old")
+    make_comment(app, text="new")
+    with app.app_context():
+        old = db.session.scalar(select(Comment).where(Comment.body == "old"))
+        old.created_at = datetime.now(UTC) - timedelta(days=2)
+        db.session.commit()
+    result = runner.invoke(args=["retention", "run"])
+    assert result.exit_code == 0, result.output
+    assert "1 comments" in result.output
+    assert {c.body: c.client_key is None for c in all_comments(app)} == {"old": True, "new": False}

@@ -153,17 +153,19 @@ class CommentForm(SpamTrapMixin, FlaskForm):
     submission_key = SubmissionKey()
     submit = SubmitField("Send comment", widget=GovSubmitInput())
 
-    def validate_email(self, field: Field) -> None:
-        if field.data:
-            return
-        if self.wants_updates.data:
-            raise ValidationError(
-                "Enter your email address so we can tell you what happens with your feedback"
-            )
-        if self.wants_involvement.data:
-            raise ValidationError(
-                "Enter your email address so the team can contact you about working with them"
-            )
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Checked here, not as a field validator: Optional() would skip it when email is empty.
+        if not self.email.data and not self.email.errors:
+            if self.wants_updates.data:
+                self.email.errors.append(
+                    "Enter your email address so we can tell you what happens with your feedback"
+                )
+            elif self.wants_involvement.data:
+                self.email.errors.append(
+                    "Enter your email address so the team can contact you about working with them"
+                )
+        return valid and not self.email.errors
 
 
 class ReportForm(FlaskForm):
@@ -279,11 +281,14 @@ class GetInvolvedForm(SpamTrapMixin, FlaskForm):
     submission_key = SubmissionKey()
     submit = SubmitField("Send", widget=GovSubmitInput())
 
-    def validate_phone(self, field: Field) -> None:
-        if field.data and not re.fullmatch(r"\+?[0-9 ()-]{7,20}", field.data):
-            raise ValidationError("Enter a phone number, like 0121 303 1111 or +44 121 303 1111")
-        if not field.data and not self.email.data:
-            raise ValidationError("Enter an email address or a phone number so we can contact you")
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        phone = self.phone.data
+        if phone and not re.fullmatch(r"\+?[0-9 ()-]{7,20}", phone):
+            self.phone.errors.append("Enter a phone number, like 01632 960 001 or +44 1632 960 001")
+        elif not phone and not self.email.data and not self.email.errors:
+            self.email.errors.append("Enter an email address or a phone number so we can contact you")
+        return valid and not self.phone.errors and not self.email.errors
 
 
 class ConfirmForm(FlaskForm):

@@ -1,0 +1,92 @@
+"""Small helpers that make records the way the app would, for tests to build on."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from bs4 import BeautifulSoup
+from flask import Flask
+from flask.testing import FlaskClient
+
+from feedback_portal.extensions import db
+from feedback_portal.models import Comment, CommentState
+from feedback_portal.services import documents, feedback
+from feedback_portal.services.feedback import CommentSubmission, CommentTarget
+
+
+def make_comment(
+    app: Flask,
+    text: str = "This makes sense to me.",
+    section_slug: str | None = "basic",
+    item_key: str | None = None,
+    state: str = CommentState.PUBLISHED,
+    name: str | None = None,
+    email: str | None = None,
+    reaction: str | None = None,
+) -> str:
+    """Save a comment through the service, then put it in `state`. Returns its reference."""
+    with app.app_context():
+        version = documents.get_current_version()
+        target = CommentTarget(version=version)
+        if section_slug:
+            page = documents.get_section_page(section_slug)
+            target = CommentTarget(version=version, section=page.section)
+            if item_key:
+                _, item = documents.get_practice_item(section_slug, item_key)
+                target = CommentTarget(version=version, section=page.section, item=item)
+        comment = feedback.submit_comment(
+            target,
+            CommentSubmission(
+                submission_key=feedback.new_submission_key(),
+                text=text,
+                reaction=reaction,
+                name=name,
+                email=email,
+                wants_updates=False,
+                wants_involvement=False,
+                client_address="192.0.2.10",
+            ),
+        )
+        comment.state = state
+        if state == CommentState.PUBLISHED:
+            comment.published_at = datetime.now(UTC)
+        db.session.commit()
+        return comment.reference
+
+
+def all_comments(app: Flask) -> list[Comment]:
+    with app.app_context():
+        comments = list(db.session.scalars(db.select(Comment).order_by(Comment.id)))
+        db.session.expunge_all()
+        return comments
+
+
+def close_consultation(app: Flask) -> None:
+    with app.app_context():
+        consultation = documents.get_current_consultation()
+        consultation.closes_at = datetime.now(UTC) - timedelta(days=1)
+        db.session.commit()
+
+
+def form_fields(client: FlaskClient, path: str) -> dict[str, str]:
+    """The hidden fields of the form on a page (CSRF token, submission key, when it was shown)."""
+    soup = BeautifulSoup(client.get(path).get_data(as_text=True), "html.parser")
+    forms = [form for form in soup.select("form") if not form.get("action", "").endswith("forget-my-details")]
+    assert forms, f"no form on {path}"
+    return {
+        field["name"]: field.get("value", "")
+        for field in forms[-1].select("input[type=hidden]")
+        if field.get("name")
+    }
+
+
+def comment_post(client: FlaskClient, path: str, **fields: str) -> dict[str, str]:
+    """What a browser would post from the comment form on `path`, with `fields` filled in."""
+    data = form_fields(client, path)
+    data.setdefault("website", "")
+    data.update(fields)
+    return data
+
+
+REFERENCE = re.compile(r"^/feedback/(CP-[23456789A-Z]{6})$")

@@ -1,0 +1,107 @@
+"""Rate limits per client address: a script is stopped, a library full of people is not."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import redis
+
+from feedback_portal.extensions import db
+from tests.conftest import make_app
+from tests.factories import all_comments, comment_post
+from tests.pages import check_page, heading
+
+SECTION = "/definition/basic"
+REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+
+
+def post_comment(client, text: str, address: str = "198.51.100.7"):
+    data = comment_post(client, SECTION, comment=text)
+    return client.post(SECTION, data=data, environ_base={"REMOTE_ADDR": address})
+
+
+@pytest.mark.parametrize("app_overrides", [{"RATELIMIT_ENABLED": True}])
+def test_thirty_people_on_one_shared_address_can_all_comment(app, app_overrides):
+    # A library's public computers share one address; 30 people there comment at once.
+    for person in range(30):
+        response = post_comment(app.test_client(), f"Comment from person {person}")
+        assert response.status_code == 302, f"person {person} was refused"
+    assert len(all_comments(app)) == 30
+
+
+@pytest.mark.parametrize("app_overrides", [{"RATELIMIT_ENABLED": True, "COMMENT_RATE_LIMIT": "3 per minute"}])
+def test_too_many_comments_from_one_address_get_the_429_page_with_the_text_kept(client, app):
+    for number in range(3):
+        assert post_comment(client, f"Comment {number}").status_code == 302
+    response = post_comment(client, "The one that is refused")
+    soup = check_page(response, status=429)
+    assert heading(soup) == "You have sent too many requests"
+    assert soup.select_one("textarea[readonly]").get_text() == "The one that is refused"
+    assert len(all_comments(app)) == 3
+    assert post_comment(client, "From somewhere else", address="198.51.100.8").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "app_overrides", [{"RATELIMIT_ENABLED": True, "COMMENT_RATE_LIMIT": "2 per minute", "PROXY_COUNT": 1}]
+)
+def test_a_client_cannot_dodge_the_limit_by_forging_x_forwarded_for(app):
+    client = app.test_client()
+
+    def post_through_proxy(forged: str, real_client: str) -> int:
+        data = comment_post(client, SECTION, comment=f"Forged {forged}")
+        response = client.post(
+            SECTION,
+            data=data,
+            environ_base={"REMOTE_ADDR": "10.0.0.1"},
+            # The proxy appends the address it saw; whatever the client sent comes first.
+            headers={"X-Forwarded-For": f"{forged}, {real_client}"},
+        )
+        return response.status_code
+
+    statuses = [post_through_proxy(forged, "198.51.100.9") for forged in ("1.1.1.1", "2.2.2.2", "3.3.3.3")]
+    assert statuses == [302, 302, 429]
+    # Another person behind the same proxy is counted on their own.
+    assert post_through_proxy("3.3.3.3", "198.51.100.10") == 302
+
+
+@pytest.fixture
+def redis_url() -> str:
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        pytest.fail(
+            f"Redis is not answering at {REDIS_URL}: start it (CI's .ci/run does) or set REDIS_TEST_URL"
+        )
+    client.flushdb()
+    yield REDIS_URL
+    client.flushdb()
+    client.close()
+
+
+def test_app_servers_sharing_redis_share_the_limit(migrated_database, redis_url):
+    settings = {
+        "RATELIMIT_ENABLED": True,
+        "COMMENT_RATE_LIMIT": "3 per minute",
+        "RATELIMIT_STORAGE_URI": redis_url,
+    }
+    first_server = make_app(migrated_database, **settings)
+    with first_server.app_context():
+        from tests.conftest import empty_all_tables
+
+        empty_all_tables()
+        from feedback_portal.services.documents import seed_document
+
+        seed_document()
+    client = first_server.test_client()
+    for number in range(3):
+        assert post_comment(client, f"Via server one {number}").status_code == 302
+    # A second server process starts with its own limiter: only Redis knows the count.
+    second_server = make_app(migrated_database, **settings)
+    response = post_comment(second_server.test_client(), "Via server two")
+    assert response.status_code == 429
+    for app in (first_server, second_server):
+        with app.app_context():
+            empty_all_tables()
+            db.engine.dispose()
