@@ -10,7 +10,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import config_for, configuration_problems
-from feedback_portal.extensions import csrf, db, limiter, mail, migrate
+from feedback_portal.extensions import csrf, db, limiter, login_manager, mail, migrate
 
 
 class ConfigurationError(RuntimeError):
@@ -70,6 +70,13 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "staff.sign_in"
+    login_manager.login_message = "Sign in to see that page."
+
+    from feedback_portal.services.accounts import load_user_for_session
+
+    login_manager.user_loader(load_user_for_session)
 
 
 def register_security(app: Flask) -> None:

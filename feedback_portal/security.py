@@ -5,9 +5,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from urllib.parse import unquote_to_bytes
+import logging
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+from urllib.parse import unquote_to_bytes, urlsplit
 
-from flask import Flask, Response, abort, current_app, request
+from flask import Flask, Response, abort, current_app, flash, redirect, request, session, url_for
+from flask_login import current_user, login_user, logout_user
 
 # govuk-frontend-jinja's page template adds this script at the top of <body> so that
 # styles for JavaScript-enhanced components apply before first paint. It is allowed by
@@ -39,6 +45,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
 def init_app(app: Flask) -> None:
     app.before_request(refuse_oversized_body)
     app.before_request(refuse_undecodable_form)
+    app.before_request(refuse_unguarded_staff_routes)
+    app.before_request(expire_idle_staff_sessions)
     app.after_request(set_security_headers)
 
 
@@ -82,3 +90,93 @@ def keyed_hash(purpose: str, value: str) -> str:
     """
     key = hashlib.sha256(("keyed-hash:" + current_app.config["SECRET_KEY"]).encode()).digest()
     return hmac.new(key, f"{purpose}\x00{value}".encode(), hashlib.sha256).hexdigest()
+
+
+# Staff access -------------------------------------------------------------------------------
+
+STAFF_IDLE_TIMEOUT = timedelta(minutes=30)
+STAFF_ABSOLUTE_TIMEOUT = timedelta(hours=12)
+logger = logging.getLogger(__name__)
+
+
+def requires_roles(*roles: str) -> Callable:
+    """Name the roles a staff route allows. A staff route without this is refused to everyone."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            if not current_user.is_authenticated:
+                if request.method == "GET":
+                    return redirect(url_for("staff.sign_in", next=request.full_path.rstrip("?")))
+                abort(403)
+            if current_user.role not in roles:
+                logger.warning(
+                    "Access refused: staff user %s (%s) to %s",
+                    current_user.id,
+                    current_user.role,
+                    request.endpoint,
+                )
+                abort(403)
+            return view(*args, **kwargs)
+
+        guarded.allowed_roles = frozenset(roles)
+        return guarded
+
+    return decorator
+
+
+def public_staff_route(view: Callable) -> Callable:
+    """Mark a staff route that people use before signing in (the sign-in page itself)."""
+    view.allowed_roles = "anyone"
+    return view
+
+
+def refuse_unguarded_staff_routes() -> None:
+    """Deny by default: a staff route that names no roles is refused, whoever asks."""
+    if request.blueprint != "staff" or request.endpoint is None:
+        return
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "allowed_roles", None) is None:
+        abort(403)
+
+
+def expire_idle_staff_sessions() -> None:
+    """Sign staff out after 30 minutes without activity, and 12 hours after they signed in."""
+    if request.blueprint != "staff" or not current_user.is_authenticated:
+        return
+    now = time.time()
+    signed_in_at = session.get("signed_in_at", 0)
+    last_seen_at = session.get("last_seen_at", 0)
+    if (
+        now - last_seen_at > STAFF_IDLE_TIMEOUT.total_seconds()
+        or now - signed_in_at > STAFF_ABSOLUTE_TIMEOUT.total_seconds()
+    ):
+        logout_user()
+        session.clear()
+        flash_signed_out = (
+            "You have been signed out because you were inactive for 30 minutes, or signed in for 12 hours."
+        )
+        session["sign_in_message"] = flash_signed_out
+        if request.method == "GET":
+            return redirect(url_for("staff.sign_in", next=request.full_path.rstrip("?")))
+        abort(403)
+    # Keep-alive requests from the timeout warning are activity too.
+    session["last_seen_at"] = now
+    return None
+
+
+def start_staff_session(user) -> None:
+    """A fresh session at sign-in: nothing from before it survives."""
+    session.clear()
+    login_user(user)
+    now = time.time()
+    session["signed_in_at"] = now
+    session["last_seen_at"] = now
+
+
+def is_safe_next(target: str | None) -> bool:
+    """`next` after sign-in only ever goes to a page of this site."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    parsed = urlsplit(target)
+    return not parsed.scheme and not parsed.netloc and all(ord(c) > 31 for c in target)

@@ -71,9 +71,35 @@ def main_navigation() -> list[dict[str, Any]]:
     ]
 
 
+# (label, endpoint, roles that see it)
+STAFF_NAVIGATION = [
+    ("Dashboard", "staff.view_dashboard", {"admin", "moderator", "analyst"}),
+    ("Comments", "staff.list_comments", {"admin", "moderator", "analyst"}),
+    ("Reported", "staff.list_reported_comments", {"admin", "moderator"}),
+    ("Staff accounts", "staff.list_users", {"admin"}),
+    ("Settings", "staff.view_settings", {"admin"}),
+    ("Audit log", "staff.list_audit_entries", {"admin"}),
+    ("Your account", "staff.view_account", {"admin", "moderator", "analyst"}),
+]
+
+
+def staff_navigation() -> list[dict[str, Any]]:
+    """The staff pages this person's role may use, for the service navigation."""
+    from flask_login import current_user
+
+    items = []
+    for label, endpoint, roles in STAFF_NAVIGATION:
+        if current_user.role not in roles or endpoint not in current_app.view_functions:
+            continue
+        href = url_for(endpoint)
+        items.append({"href": href, "text": label, "active": request.path == href})
+    return items
+
+
 def template_globals() -> dict[str, Any]:
     return {
         "org": current_organisation(),
         "page_title": page_title,
         "main_navigation": main_navigation,
+        "staff_navigation": staff_navigation,
     }

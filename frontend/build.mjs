@@ -23,5 +23,6 @@ writeFileSync(join(out, "css", "council.css"), css.css);
 
 copyFileSync(join(govuk, "govuk-frontend.min.js"), join(out, "js", "govuk-frontend.min.js"));
 copyFileSync(join(here, "src", "init.js"), join(out, "js", "init.js"));
+copyFileSync(join(here, "src", "staff-timeout.js"), join(out, "js", "staff-timeout.js"));
 copyFileSync(join(here, "src", "favicon.svg"), join(out, "images", "favicon.svg"));
 console.log(`Built ${out}`);

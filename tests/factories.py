@@ -90,3 +90,35 @@ def comment_post(client: FlaskClient, path: str, **fields: str) -> dict[str, str
 
 
 REFERENCE = re.compile(r"^/feedback/(CP-[23456789A-Z]{6})$")
+
+
+STAFF_PASSWORD = "correct horse battery staple lamp"
+
+
+def make_staff(
+    app: Flask, role: str = "moderator", email: str | None = None, password: str = STAFF_PASSWORD
+) -> int:
+    """A staff account that can sign in. Returns its id."""
+    from feedback_portal.services import accounts
+
+    with app.app_context():
+        user = accounts.create_user(email or f"{role}@example.gov.uk", role, password=password)
+        return user.id
+
+
+def sign_in(client: FlaskClient, email: str, password: str = STAFF_PASSWORD, next_page: str | None = None):
+    """Sign in through the real sign-in page. Returns the response to the form post."""
+    path = "/staff/login" + (f"?next={next_page}" if next_page else "")
+    data = form_fields(client, path)
+    data.update(email=email, password=password)
+    return client.post(path, data=data)
+
+
+def signed_in_client(app: Flask, role: str = "moderator", email: str | None = None) -> FlaskClient:
+    """A client signed in as a new account with `role`."""
+    email = email or f"{role}@example.gov.uk"
+    make_staff(app, role=role, email=email)
+    client = app.test_client()
+    response = sign_in(client, email)
+    assert response.status_code == 302, "could not sign in"
+    return client

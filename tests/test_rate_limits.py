@@ -8,6 +8,7 @@ import pytest
 import redis
 
 from feedback_portal.extensions import db
+from feedback_portal.services.documents import seed_document
 from tests.conftest import make_app
 from tests.factories import all_comments, comment_post
 from tests.pages import check_page, heading
@@ -80,28 +81,22 @@ def redis_url() -> str:
     client.close()
 
 
-def test_app_servers_sharing_redis_share_the_limit(migrated_database, redis_url):
+def test_app_servers_sharing_redis_share_the_limit(test_database_url, redis_url):
     settings = {
         "RATELIMIT_ENABLED": True,
         "COMMENT_RATE_LIMIT": "3 per minute",
         "RATELIMIT_STORAGE_URI": redis_url,
     }
-    first_server = make_app(migrated_database, **settings)
+    first_server = make_app(test_database_url, **settings)
     with first_server.app_context():
-        from tests.conftest import empty_all_tables
-
-        empty_all_tables()
-        from feedback_portal.services.documents import seed_document
-
         seed_document()
     client = first_server.test_client()
     for number in range(3):
         assert post_comment(client, f"Via server one {number}").status_code == 302
     # A second server process starts with its own limiter: only Redis knows the count.
-    second_server = make_app(migrated_database, **settings)
+    second_server = make_app(test_database_url, **settings)
     response = post_comment(second_server.test_client(), "Via server two")
     assert response.status_code == 429
     for app in (first_server, second_server):
         with app.app_context():
-            empty_all_tables()
             db.engine.dispose()

@@ -1,5 +1,6 @@
 """What the data is. Import every model here so Alembic and the app see them all."""
 
+from feedback_portal.models.audit import AuditEntry
 from feedback_portal.models.document import (
     Consultation,
     ContentCorrection,
@@ -18,9 +19,13 @@ from feedback_portal.models.feedback import (
     Report,
     ReportReason,
 )
+from feedback_portal.models.moderation import CommentNote, Tag, comment_tag
+from feedback_portal.models.staff import PasswordLink, PasswordLinkPurpose, Role, Setting, StaffUser
 
 __all__ = [
+    "AuditEntry",
     "Comment",
+    "CommentNote",
     "CommentState",
     "ConsentPurpose",
     "ConsentRecord",
@@ -29,9 +34,16 @@ __all__ = [
     "Document",
     "DocumentVersion",
     "InvolvementOffer",
+    "PasswordLink",
+    "PasswordLinkPurpose",
     "PracticeItem",
     "Reaction",
     "Report",
     "ReportReason",
+    "Role",
     "Section",
+    "Setting",
+    "StaffUser",
+    "Tag",
+    "comment_tag",
 ]

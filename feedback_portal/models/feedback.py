@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback_portal.extensions import db
 from feedback_portal.models.document import DocumentVersion, PracticeItem, Section, utc_now
+
+if TYPE_CHECKING:
+    from feedback_portal.models.moderation import CommentNote, Tag
+    from feedback_portal.models.staff import StaffUser
 
 
 class CommentState(StrEnum):
@@ -63,6 +68,10 @@ class Comment(db.Model):
     client_key: Mapped[str | None] = mapped_column(String(64))
     # Bumped on every change, so that two moderators cannot overwrite each other.
     revision: Mapped[int] = mapped_column(default=1)
+    rejection_reason: Mapped[str | None] = mapped_column(String(30))
+    rejection_note: Mapped[str | None] = mapped_column(Text)
+    state_changed_at: Mapped[datetime | None]
+    state_changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
 
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     published_at: Mapped[datetime | None]
@@ -72,6 +81,9 @@ class Comment(db.Model):
     practice_item: Mapped[PracticeItem | None] = relationship()
     reports: Mapped[list[Report]] = relationship(back_populates="comment", order_by="Report.id")
     consents: Mapped[list[ConsentRecord]] = relationship(order_by="ConsentRecord.id")
+    notes: Mapped[list[CommentNote]] = relationship(order_by="CommentNote.id")
+    tags: Mapped[list[Tag]] = relationship(secondary="comment_tag", order_by="Tag.name")
+    state_changed_by: Mapped[StaffUser | None] = relationship()
 
     @property
     def public_text(self) -> str:

@@ -481,6 +481,11 @@ def test_long_words_and_right_to_left_text_in_comments_fit_a_small_phone(new_pag
     assert name.text_content() == f"\u202e{URDU}"
     assert_accessible(page)
 
+    # The longest name allowed, with no spaces, wraps too, where the comment is shown and reported.
+    page.goto(live_server + f"/feedback/{long_reference}/report")
+    expect(page.locator("main")).to_contain_text("x" * 100)
+    assert_no_horizontal_scroll(page)
+
 
 # A closed consultation ------------------------------------------------------------------------
 

@@ -1,0 +1,377 @@
+"""Staff accounts: creating them, passwords, signing in, two-step codes, roles and sessions."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from zxcvbn import zxcvbn
+
+from feedback_portal.extensions import db
+from feedback_portal.models import PasswordLink, PasswordLinkPurpose, Role, Setting, StaffUser
+from feedback_portal.services import audit
+from feedback_portal.services.errors import Conflict, DomainError, NotFound
+
+PASSWORD_MIN_LENGTH = 15
+PASSWORD_MAX_LENGTH = 128
+# Words an attacker would try first against this portal's accounts.
+CONTEXT_WORDS = [
+    "council",
+    "birmingham",
+    "brum",
+    "consultation",
+    "coproduction",
+    "co-production",
+    "citizen",
+    "involvement",
+    "getinvolved",
+    "feedback",
+    "portal",
+    "password",
+    "adults",
+    "social",
+    "care",
+    "health",
+]
+FAILURES_BEFORE_LOCK = 10
+LOCK_DURATION = timedelta(minutes=15)
+SET_PASSWORD_LINK_LIFETIME = timedelta(hours=24)
+RESET_PASSWORD_LINK_LIFETIME = timedelta(hours=1)
+REQUIRE_TOTP_SETTING = "require_totp"
+
+_hasher = PasswordHasher()  # argon2id with argon2-cffi's defaults, above ASVS's minimum
+# Verified against when the account does not exist, so both answers take as long.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(24))
+
+
+class WeakPassword(DomainError):
+    """The password would be too easy to guess; the message says why."""
+
+
+class LastAdmin(Conflict):
+    """The change would leave the portal without an admin."""
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def check_password(password: str, email: str | None = None) -> None:
+    """Raise WeakPassword with a reason a person can act on. No composition rules."""
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise WeakPassword(f"Your password must be at least {PASSWORD_MIN_LENGTH} characters")
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise WeakPassword(f"Your password must be {PASSWORD_MAX_LENGTH} characters or fewer")
+    user_inputs = [*CONTEXT_WORDS]
+    if email:
+        user_inputs += [email, *email.replace("@", ".").split(".")]
+    result = zxcvbn(password, user_inputs=user_inputs)
+    if result["score"] < 3:
+        raise WeakPassword(
+            "Your password is too easy to guess: it is too common or made of words about this "
+            "service. Try three or four random words"
+        )
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _password_matches(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def get_user(user_id: int) -> StaffUser:
+    user = db.session.get(StaffUser, user_id)
+    if user is None:
+        raise NotFound(f"staff user {user_id}")
+    return user
+
+
+def find_user_by_email(email: str) -> StaffUser | None:
+    return db.session.scalar(select(StaffUser).where(StaffUser.email == normalise_email(email)))
+
+
+def list_users() -> list[StaffUser]:
+    return list(db.session.scalars(select(StaffUser).order_by(StaffUser.email)))
+
+
+def load_user_for_session(session_user_id: str) -> StaffUser | None:
+    """Flask-Login's loader: the account, if it is enabled and this session is still valid."""
+    user_id, _, version = session_user_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(StaffUser, int(user_id))
+    if user is None or user.is_disabled or user.session_version != int(version):
+        return None
+    return user
+
+
+def create_user(
+    email: str, role: str, password: str | None = None, actor: StaffUser | None = None
+) -> StaffUser:
+    """Create an account. Without a password, the person sets one from a one-time link."""
+    if role not in set(Role):
+        raise DomainError(f"Role must be one of {', '.join(Role)}")
+    email = normalise_email(email)
+    if find_user_by_email(email) is not None:
+        raise Conflict("There is already an account with that email address")
+    if password is not None:
+        check_password(password, email)
+    user = StaffUser(email=email, role=role, password_hash=hash_password(password) if password else None)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("account.create", actor, "staff_user", user.id, after={"role": role})
+    db.session.commit()
+    return user
+
+
+def create_password_link(
+    user: StaffUser, purpose: str, actor: StaffUser | None = None, now: datetime | None = None
+) -> str:
+    """Make a single-use link token; only its hash is stored. Returns the token."""
+    now = now or datetime.now(UTC)
+    lifetime = (
+        SET_PASSWORD_LINK_LIFETIME
+        if purpose == PasswordLinkPurpose.SET_PASSWORD
+        else RESET_PASSWORD_LINK_LIFETIME
+    )
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        PasswordLink(
+            user=user,
+            purpose=purpose,
+            token_hash=_token_hash(token),
+            expires_at=now + lifetime,
+            created_at=now,
+        )
+    )
+    audit.record("password_link.create", actor, "staff_user", user.id, details={"purpose": purpose})
+    db.session.commit()
+    return token
+
+
+def get_password_link(token: str, now: datetime | None = None) -> PasswordLink:
+    now = now or datetime.now(UTC)
+    link = db.session.scalar(select(PasswordLink).where(PasswordLink.token_hash == _token_hash(token)))
+    if link is None or link.used_at is not None or link.expires_at <= now or link.user.is_disabled:
+        raise NotFound("password link")
+    return link
+
+
+def set_password_from_link(token: str, password: str, now: datetime | None = None) -> StaffUser:
+    """Use a link once to set a password; every other session of the account ends."""
+    now = now or datetime.now(UTC)
+    link = get_password_link(token, now)
+    user = link.user
+    check_password(password, user.email)
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    user.failed_sign_ins = 0
+    user.locked_until = None
+    link.used_at = now
+    audit.record("password.set", user, "staff_user", user.id, details={"via": link.purpose})
+    db.session.commit()
+    return user
+
+
+def change_password(user: StaffUser, current: str, new: str) -> None:
+    if not _password_matches(user.password_hash, current):
+        raise WeakPassword("Your current password is not right")
+    check_password(new, user.email)
+    user.password_hash = hash_password(new)
+    user.session_version += 1
+    audit.record("password.change", user, "staff_user", user.id)
+    db.session.commit()
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    user: StaffUser | None
+    needs_code: bool = False
+
+
+def sign_in(email: str, password: str, now: datetime | None = None) -> SignInResult:
+    """Check a password. Unknown account, wrong password, locked or disabled: the same answer."""
+    now = now or datetime.now(UTC)
+    user = find_user_by_email(email)
+    matches = _password_matches(user.password_hash if user else None, password)
+    if user is None:
+        audit.record("sign_in.failure", None, details={"reason": "unknown-account"}, now=now)
+        db.session.commit()
+        return SignInResult(user=None)
+    if user.locked_until is not None and user.locked_until > now:
+        audit.record("sign_in.failure", None, "staff_user", user.id, details={"reason": "locked"}, now=now)
+        db.session.commit()
+        return SignInResult(user=None)
+    if not matches or user.is_disabled:
+        reason = "disabled" if matches else "wrong-password"
+        if not matches:
+            user.failed_sign_ins += 1
+            if user.failed_sign_ins >= FAILURES_BEFORE_LOCK:
+                # A soft lock that lifts by itself: an attacker cannot lock someone out for good.
+                user.locked_until = now + LOCK_DURATION
+                user.failed_sign_ins = 0
+        audit.record("sign_in.failure", None, "staff_user", user.id, details={"reason": reason}, now=now)
+        db.session.commit()
+        return SignInResult(user=None)
+    if user.has_totp:
+        return SignInResult(user=user, needs_code=True)
+    complete_sign_in(user, now)
+    return SignInResult(user=user)
+
+
+def complete_sign_in(user: StaffUser, now: datetime | None = None) -> None:
+    now = now or datetime.now(UTC)
+    user.failed_sign_ins = 0
+    user.locked_until = None
+    user.last_signed_in_at = now
+    audit.record("sign_in.success", user, "staff_user", user.id, now=now)
+    db.session.commit()
+
+
+def check_totp_code(user: StaffUser, code: str, now: datetime | None = None) -> bool:
+    """A two-step code; a wrong one counts as a failed sign-in."""
+    now = now or datetime.now(UTC)
+    code = "".join(code.split())
+    if (
+        user.totp_secret
+        and code.isdigit()
+        and pyotp.TOTP(user.totp_secret).verify(code, for_time=now, valid_window=1)
+    ):
+        complete_sign_in(user, now)
+        return True
+    user.failed_sign_ins += 1
+    if user.failed_sign_ins >= FAILURES_BEFORE_LOCK:
+        user.locked_until = now + LOCK_DURATION
+        user.failed_sign_ins = 0
+    audit.record("sign_in.failure", None, "staff_user", user.id, details={"reason": "wrong-code"}, now=now)
+    db.session.commit()
+    return False
+
+
+def new_totp_secret() -> str:
+    return pyotp.random_base32()
+
+
+def totp_uri(secret: str, email: str, issuer: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=issuer)
+
+
+def turn_on_totp(user: StaffUser, secret: str, code: str, now: datetime | None = None) -> bool:
+    """Save the secret only once a code made from it works."""
+    code = "".join(code.split())
+    if not code.isdigit() or not pyotp.TOTP(secret).verify(
+        code, for_time=now or datetime.now(UTC), valid_window=1
+    ):
+        return False
+    user.totp_secret = secret
+    audit.record("totp.enable", user, "staff_user", user.id)
+    db.session.commit()
+    return True
+
+
+def turn_off_totp(user: StaffUser) -> None:
+    user.totp_secret = None
+    audit.record("totp.disable", user, "staff_user", user.id)
+    db.session.commit()
+
+
+def end_sessions(user: StaffUser, actor: StaffUser | None = None, action: str = "sign_out") -> None:
+    """End every session of the account, on every device."""
+    user.session_version += 1
+    audit.record(action, actor or user, "staff_user", user.id)
+    db.session.commit()
+
+
+def _admin_count() -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(StaffUser)
+        .where(StaffUser.role == Role.ADMIN, StaffUser.is_disabled.is_(False))
+    )
+
+
+def change_role(user: StaffUser, role: str, actor: StaffUser) -> None:
+    if role not in set(Role):
+        raise DomainError(f"Role must be one of {', '.join(Role)}")
+    if user.role == Role.ADMIN and role != Role.ADMIN and not user.is_disabled and _admin_count() <= 1:
+        raise LastAdmin("The portal must keep at least one admin")
+    before = user.role
+    user.role = role
+    audit.record(
+        "account.role_change", actor, "staff_user", user.id, before={"role": before}, after={"role": role}
+    )
+    db.session.commit()
+
+
+def set_disabled(user: StaffUser, disabled: bool, actor: StaffUser) -> None:
+    """Disable (ending its sessions at once) or enable an account."""
+    if disabled and user.role == Role.ADMIN and not user.is_disabled and _admin_count() <= 1:
+        raise LastAdmin("The portal must keep at least one admin")
+    before = user.is_disabled
+    user.is_disabled = disabled
+    if disabled:
+        user.session_version += 1
+    audit.record(
+        "account.disable" if disabled else "account.enable",
+        actor,
+        "staff_user",
+        user.id,
+        before={"disabled": before},
+        after={"disabled": disabled},
+    )
+    db.session.commit()
+
+
+def totp_is_required() -> bool:
+    setting = db.session.get(Setting, REQUIRE_TOTP_SETTING)
+    return setting is not None and setting.value == "yes"
+
+
+def set_totp_required(required: bool, actor: StaffUser) -> None:
+    setting = db.session.get(Setting, REQUIRE_TOTP_SETTING) or Setting(key=REQUIRE_TOTP_SETTING, value="no")
+    before = setting.value
+    setting.value = "yes" if required else "no"
+    db.session.add(setting)
+    audit.record(
+        "setting.change",
+        actor,
+        "setting",
+        None,
+        before={REQUIRE_TOTP_SETTING: before},
+        after={REQUIRE_TOTP_SETTING: setting.value},
+    )
+    db.session.commit()
+
+
+def ensure_development_admin(email: str = "admin@example.gov.uk") -> str | None:
+    """In development only: make an admin with a generated password if there is no admin.
+
+    Returns the password to show, or None when an admin already exists.
+    """
+    if _admin_count() > 0:
+        return None
+    password = "-".join(secrets.token_urlsafe(6) for _ in range(4))
+    existing = find_user_by_email(email)
+    if existing is not None:
+        existing.role = Role.ADMIN
+        existing.is_disabled = False
+        existing.password_hash = hash_password(password)
+        db.session.commit()
+        return password
+    create_user(email, Role.ADMIN, password=password)
+    return password

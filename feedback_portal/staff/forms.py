@@ -1,0 +1,72 @@
+"""Forms shared by the staff pages."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
+from wtforms import PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from feedback_portal.public.forms import OneEmailAddress, strip
+from feedback_portal.services.accounts import PASSWORD_MAX_LENGTH
+
+
+class SignInForm(FlaskForm):
+    email = StringField(
+        "Email address",
+        filters=[strip],
+        validators=[DataRequired(message="Enter your email address"), OneEmailAddress()],
+        widget=GovTextInput(),
+    )
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(message="Enter your password"), Length(max=PASSWORD_MAX_LENGTH * 4)],
+        widget=GovPasswordInput(),
+    )
+    submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        "Code from your authenticator app",
+        filters=[strip],
+        validators=[
+            DataRequired(message="Enter the 6-digit code from your authenticator app"),
+            Length(max=12),
+        ],
+        widget=GovTextInput(),
+        description="Open your authenticator app and enter the 6-digit code it shows for this service.",
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired(message="Enter a new password")],
+        widget=GovPasswordInput(),
+        description="At least 15 characters. Three or four random words are easy to remember and hard to guess.",
+    )
+    confirm = PasswordField(
+        "Type the new password again",
+        validators=[
+            DataRequired(message="Type the new password again"),
+            EqualTo("password", message="The passwords do not match"),
+        ],
+        widget=GovPasswordInput(),
+    )
+    submit = SubmitField("Save password", widget=GovSubmitInput())
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current = PasswordField(
+        "Current password",
+        validators=[DataRequired(message="Enter your current password")],
+        widget=GovPasswordInput(),
+    )
+
+
+class ActionForm(FlaskForm):
+    """A button and a CSRF token, for actions that need nothing else."""
+
+    submit = SubmitField("Confirm", widget=GovSubmitInput())
