@@ -42,6 +42,7 @@ assets: $(STATIC)
 run: install ## Set up and serve the site on http://127.0.0.1:$(PORT) (SQLite unless DATABASE_URL is set)
 	$(FLASK) db upgrade
 	$(FLASK) seed
+	@if [ "$${PORTAL_ENV:-development}" = development ]; then $(FLASK) users dev-admin; fi
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install-dev ## Set up and run every test: on SQLite, then on PostgreSQL if TEST_DATABASE_URL is set

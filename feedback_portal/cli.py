@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from feedback_portal.services import documents, feedback
+from feedback_portal.models import Role
+from feedback_portal.services import accounts, documents, feedback
+from feedback_portal.services.errors import DomainError
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(retention)
+    app.cli.add_command(users)
 
 
 @click.command("seed")
@@ -35,3 +40,41 @@ def run_retention() -> None:
     """Forget the address codes kept for abuse control once they are a day old. Run daily from cron."""
     forgotten = feedback.forget_client_keys()
     click.echo(f"Forgot the address codes of {forgotten} comments.")
+
+
+users = AppGroup("users", help="Staff accounts.")
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
+def create_user_command(email: str, role: str) -> None:
+    """Create a staff account. Asks for the password twice, or reads it from standard input."""
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt="Type the password again")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        user = accounts.create_user(email, role, password=password)
+    except DomainError as problem:
+        raise click.ClickException(str(problem)) from None
+    click.echo(f"Created {user.role} account {user.id}. They can sign in at /staff/login.")
+
+
+@users.command("dev-admin", hidden=True)
+def create_development_admin() -> None:
+    """In development only: make sure someone can sign in, and say how."""
+    if current_app.config["ENV_NAME"] != "development":
+        raise click.ClickException("This command only runs in development.")
+    email = "admin@example.gov.uk"
+    password = accounts.ensure_development_admin(email)
+    if password:
+        click.echo(
+            f"\nA development admin account was created.\n  Sign in at /staff/login\n  Email: {email}\n"
+            f"  Password: {password}\n(It is shown once. Run `make clean` to start again.)\n"
+        )
+    else:
+        click.echo(
+            "\nAn admin account exists. Sign in at /staff/login, or create another with:\n"
+            "  .venv/bin/flask --app wsgi users create EMAIL --role admin\n"
+        )

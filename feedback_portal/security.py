@@ -153,10 +153,9 @@ def expire_idle_staff_sessions() -> None:
     ):
         logout_user()
         session.clear()
-        flash_signed_out = (
+        flash(
             "You have been signed out because you were inactive for 30 minutes, or signed in for 12 hours."
         )
-        session["sign_in_message"] = flash_signed_out
         if request.method == "GET":
             return redirect(url_for("staff.sign_in", next=request.full_path.rstrip("?")))
         abort(403)

@@ -39,6 +39,9 @@ CONTEXT_WORDS = [
     "care",
     "health",
 ]
+MIN_LETTERS_BEYOND_CONTEXT = 8
+# zxcvbn refuses longer input; the first 72 characters of a longer password say enough.
+ZXCVBN_MAX_LENGTH = 72
 FAILURES_BEFORE_LOCK = 10
 LOCK_DURATION = timedelta(minutes=15)
 SET_PASSWORD_LINK_LIFETIME = timedelta(hours=24)
@@ -71,12 +74,22 @@ def check_password(password: str, email: str | None = None) -> None:
     user_inputs = [*CONTEXT_WORDS]
     if email:
         user_inputs += [email, *email.replace("@", ".").split(".")]
-    result = zxcvbn(password, user_inputs=user_inputs)
-    if result["score"] < 3:
+    if (
+        _made_of_context_words(password, user_inputs)
+        or zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=user_inputs)["score"] < 3
+    ):
         raise WeakPassword(
             "Your password is too easy to guess: it is too common or made of words about this "
             "service. Try three or four random words"
         )
+
+
+def _made_of_context_words(password: str, words: list[str]) -> bool:
+    """True when little is left once this service's words, digits and punctuation are taken out."""
+    remainder = password.lower()
+    for word in sorted({w.lower() for w in words if len(w) >= 3}, key=len, reverse=True):
+        remainder = remainder.replace(word, "")
+    return len([c for c in remainder if c.isalpha()]) < MIN_LETTERS_BEYOND_CONTEXT
 
 
 def hash_password(password: str) -> str:
