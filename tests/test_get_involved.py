@@ -124,4 +124,6 @@ def test_the_same_offer_sent_twice_is_stored_once(client, app):
 def test_a_bot_filling_the_honeypot_is_thanked_and_nothing_is_kept(client, app):
     response = client.post(PAGE, data=offer_post(client, website="http://spam.example"))
     assert response.headers["Location"] == "/get-involved/done"
+    done = check_page(client.get("/get-involved/done"))
+    assert done.select_one("a[href*='/get-involved/withdraw/']") is None
     assert offers(app) == []

@@ -47,16 +47,14 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def submit_offer(
-    submission: OfferSubmission, now: datetime | None = None
-) -> tuple[InvolvementOffer | None, str | None]:
-    """Record an offer and its consent in one transaction; returns it and its withdrawal token.
+def submit_offer(submission: OfferSubmission, now: datetime | None = None) -> str | None:
+    """Record an offer and its consent in one transaction; return the token of its withdrawal link.
 
     A bot's offer is dropped: it holds nobody's real details and nobody should be contacted.
-    Sending the same form twice records it once (the token is then not shown again).
+    Sending the same form twice records it once, and the token is not given out again (None).
     """
     if submission.spam_signal is not None:
-        return None, None
+        return None
     existing = db.session.scalar(
         select(InvolvementOffer).where(InvolvementOffer.submission_key == submission.submission_key)
     )

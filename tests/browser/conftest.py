@@ -55,8 +55,11 @@ _WITHOUT_JAVASCRIPT: weakref.WeakSet[Page] = weakref.WeakSet()
 
 
 @pytest.fixture
-def new_page(browser: Browser) -> Iterator[Callable[..., Page]]:
-    """Open a page in a fresh browser context: `new_page(javascript=False, width=320)`."""
+def new_page(browser: Browser, live_server: str) -> Iterator[Callable[..., Page]]:
+    """Open a page in a fresh browser context: `new_page(javascript=False, width=320)`.
+
+    It depends on live_server so that pages close before the server stops.
+    """
     contexts: list[BrowserContext] = []
     problems: list[str] = []
 
@@ -69,9 +72,25 @@ def new_page(browser: Browser) -> Iterator[Callable[..., Page]]:
         if not javascript:
             _WITHOUT_JAVASCRIPT.add(page)
         page.set_default_timeout(10_000)
-        # A CSP violation or a script error is a bug even when the page looks right.
-        page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+        # A CSP violation, a script error or a missing asset is a bug even when the page
+        # looks right. An error status of the page itself is what some tests ask for.
+        page.on(
+            "console",
+            lambda message: (
+                message.type == "error"
+                and not message.text.startswith("Failed to load resource")
+                and problems.append(message.text)
+            ),
+        )
         page.on("pageerror", lambda error: problems.append(str(error)))
+        page.on(
+            "response",
+            lambda response: (
+                response.status >= 400
+                and response.request.resource_type != "document"
+                and problems.append(f"{response.status} for {response.url}")
+            ),
+        )
         return page
 
     yield open_page

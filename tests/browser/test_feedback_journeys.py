@@ -4,6 +4,10 @@ Commenting on a section, on one practice example and on the whole document; a fo
 errors; the character count; name and email remembered for a second comment; reporting a
 comment; offering to get involved and withdrawing; one journey by keyboard alone; long and
 right-to-left text at 320px; and a closed consultation.
+
+Each test asks for `live_server` before `new_page` (or `page`), so that its browser is closed
+before the server stops: otherwise a request still in flight at the end (the favicon) can be
+reset by the stopping server and reported as a console error.
 """
 
 from __future__ import annotations
@@ -86,7 +90,7 @@ def tab_until(page: Page, selector: str, limit: int = 80) -> None:
 
 
 @JAVASCRIPT
-def test_someone_can_comment_on_a_section_in_their_own_language(new_page, live_server, app, javascript):
+def test_someone_can_comment_on_a_section_in_their_own_language(live_server, new_page, app, javascript):
     page = new_page(javascript=javascript)
     page.goto(live_server + "/definition/basic")
     expect(page.get_by_role("heading", name="Comment on ‘Basic – one way’")).to_be_visible()
@@ -109,7 +113,7 @@ def test_someone_can_comment_on_a_section_in_their_own_language(new_page, live_s
 
 
 @JAVASCRIPT
-def test_someone_can_comment_on_one_practice_example_from_its_section(new_page, live_server, app, javascript):
+def test_someone_can_comment_on_one_practice_example_from_its_section(live_server, new_page, app, javascript):
     page = new_page(javascript=javascript)
     page.goto(live_server + "/definition/transformative")
     item = page.locator("#item-transformative-3")
@@ -138,7 +142,7 @@ def test_someone_can_comment_on_one_practice_example_from_its_section(new_page, 
 
 
 @JAVASCRIPT
-def test_someone_can_comment_on_the_whole_document(new_page, live_server, app, javascript):
+def test_someone_can_comment_on_the_whole_document(live_server, new_page, app, javascript):
     page = new_page(javascript=javascript)
     page.goto(live_server + "/definition")
     expect(page.get_by_role("heading", name="Comment on the whole document")).to_be_visible()
@@ -162,7 +166,7 @@ def test_someone_can_comment_on_the_whole_document(new_page, live_server, app, j
 
 @JAVASCRIPT
 def test_an_empty_comment_is_explained_by_an_error_summary_that_links_to_the_field(
-    new_page, live_server, app, javascript
+    live_server, new_page, app, javascript
 ):
     page = new_page(javascript=javascript)
     page.goto(live_server + "/definition/basic")
@@ -187,7 +191,7 @@ def test_an_empty_comment_is_explained_by_an_error_summary_that_links_to_the_fie
 
 @JAVASCRIPT
 def test_an_invalid_email_address_is_explained_and_what_was_typed_is_kept(
-    new_page, live_server, app, javascript
+    live_server, new_page, app, javascript
 ):
     page = new_page(javascript=javascript)
     page.goto(live_server + "/definition/intermediate")
@@ -224,7 +228,7 @@ def test_an_invalid_email_address_is_explained_and_what_was_typed_is_kept(
     assert comment.author_email == "aisha@example.com"
 
 
-def test_the_character_count_warns_of_a_comment_that_is_too_long_and_the_text_is_kept(page, live_server, app):
+def test_the_character_count_warns_of_a_comment_that_is_too_long_and_the_text_is_kept(live_server, page, app):
     page.goto(live_server + "/definition/basic")
     textarea = page.get_by_label("Your comment", exact=True)
     status = page.locator(".govuk-character-count__status")
@@ -255,7 +259,7 @@ def test_the_character_count_warns_of_a_comment_that_is_too_long_and_the_text_is
 
 @JAVASCRIPT
 def test_name_and_email_are_offered_again_for_a_second_comment_and_can_be_cleared(
-    new_page, live_server, app, javascript
+    live_server, new_page, app, javascript
 ):
     page = new_page(javascript=javascript)
     page.goto(live_server + "/definition/basic")
@@ -300,7 +304,7 @@ def test_name_and_email_are_offered_again_for_a_second_comment_and_can_be_cleare
 
 
 @JAVASCRIPT
-def test_someone_can_report_a_published_comment_once(new_page, live_server, app, javascript):
+def test_someone_can_report_a_published_comment_once(live_server, new_page, app, javascript):
     reference = make_comment(app, text="Everyone who disagrees is an idiot.", section_slug="basic")
     page = new_page(javascript=javascript)
     page.goto(live_server + "/definition/basic")
@@ -358,7 +362,7 @@ CONSENT_LABEL = re.compile(r"I agree that the Citizen Involvement Team can keep"
 
 
 @JAVASCRIPT
-def test_someone_can_offer_to_get_involved_and_later_withdraw(new_page, live_server, app, javascript):
+def test_someone_can_offer_to_get_involved_and_later_withdraw(live_server, new_page, app, javascript):
     page = new_page(javascript=javascript)
     page.goto(live_server + "/definition")
     page.get_by_role("link", name="Get involved").first.click()
@@ -402,7 +406,7 @@ def test_someone_can_offer_to_get_involved_and_later_withdraw(new_page, live_ser
 
 @JAVASCRIPT
 def test_get_involved_without_consent_is_explained_and_what_was_typed_is_kept(
-    new_page, live_server, app, javascript
+    live_server, new_page, app, javascript
 ):
     page = new_page(javascript=javascript)
     page.goto(live_server + "/get-involved")
@@ -436,7 +440,7 @@ def test_get_involved_without_consent_is_explained_and_what_was_typed_is_kept(
 # Keyboard alone -------------------------------------------------------------------------------
 
 
-def test_a_comment_can_be_sent_with_the_keyboard_alone(page, live_server, app):
+def test_a_comment_can_be_sent_with_the_keyboard_alone(live_server, page, app):
     page.goto(live_server + "/definition/basic")
     tab_until(page, "textarea#comment")
     page.keyboard.type("Typed without a mouse.")
@@ -459,7 +463,7 @@ def test_a_comment_can_be_sent_with_the_keyboard_alone(page, live_server, app):
 # What people wrote, shown safely --------------------------------------------------------------
 
 
-def test_long_words_and_right_to_left_text_in_comments_fit_a_small_phone(new_page, live_server, app):
+def test_long_words_and_right_to_left_text_in_comments_fit_a_small_phone(live_server, new_page, app):
     long_word = "co" + "production" * 29 + "!!!!!!!!"
     assert len(long_word) == 300
     long_reference = make_comment(app, text=long_word, section_slug="basic", name="x" * 100)
@@ -493,7 +497,7 @@ def test_long_words_and_right_to_left_text_in_comments_fit_a_small_phone(new_pag
 @pytest.mark.parametrize(
     "path", ["/definition/basic", "/definition", "/definition/transformative/examples/transformative-3"]
 )
-def test_when_the_consultation_has_closed_there_is_no_comment_form(new_page, live_server, app, path):
+def test_when_the_consultation_has_closed_there_is_no_comment_form(live_server, new_page, app, path):
     make_comment(app, text="Still readable after closing.", section_slug="basic")
     close_consultation(app)
     page = new_page()
