@@ -60,6 +60,11 @@ class Config:
     MAIL_USE_TLS = _env_bool("MAIL_USE_TLS")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "getinvolved@birmingham.gov.uk")
 
+    # Where people reach this site, for links in emails (which are read outside any request).
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # How long the withdraw and erase links in a receipt keep working.
+    EMAIL_LINK_LIFETIME_DAYS = _env_int("EMAIL_LINK_LIFETIME_DAYS", 365)
+
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     # Per client address. A library's shared connection with 30 people commenting at a
@@ -92,6 +97,10 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-key-that-is-long-enough-for-the-checks-0123456789"  # noqa: S105
     RATELIMIT_ENABLED = False
     MIN_FORM_FILL_SECONDS = 0
+    # Flask-Mail sends nothing while TESTING unless told to: the tests use a real SMTP server.
+    MAIL_SUPPRESS_SEND = False
+    MAIL_SERVER = "127.0.0.1"
+    MAIL_PORT = 2525
 
 
 class ProductionConfig(Config):

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from feedback_portal import email
 from feedback_portal.models import Role
-from feedback_portal.services import accounts, documents, feedback
+from feedback_portal.services import accounts, digests, documents, feedback
 from feedback_portal.services.errors import DomainError
 
 
@@ -17,6 +19,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(retention)
     app.cli.add_command(users)
+    app.cli.add_command(outbox)
+    app.cli.add_command(digest)
 
 
 @click.command("seed")
@@ -78,3 +82,36 @@ def create_development_admin() -> None:
             "\nAn admin account exists. Sign in at /staff/login, or create another with:\n"
             "  .venv/bin/flask --app wsgi users create EMAIL --role admin\n"
         )
+
+
+outbox = AppGroup("outbox", help="Email waiting to be sent.")
+
+
+@outbox.command("send")
+def send_outbox() -> None:
+    """Deliver the emails that are due. Run every minute from cron."""
+    report = email.send_due_messages()
+    click.echo(f"Sent {report.sent}; {report.retrying} will be retried; {report.failed} failed for good.")
+
+
+digest = AppGroup("digest", help="Staff digests of new feedback.")
+
+
+@digest.command("send")
+@click.option("--now", "now_text", help="Act as if it were this time (ISO 8601, UTC if no offset).")
+def send_digests(now_text: str | None) -> None:
+    """Queue each staff member's digest whose period has ended, then deliver what is due."""
+    now = datetime.now(UTC)
+    if now_text:
+        try:
+            now = datetime.fromisoformat(now_text)
+        except ValueError:
+            raise click.BadParameter("Give a time like 2026-11-26T07:00:00", param_hint="--now") from None
+        now = now if now.tzinfo else now.replace(tzinfo=UTC)
+    run = digests.enqueue_due_digests(now)
+    # Delivery goes by the real clock: --now only says which periods have ended.
+    report = email.send_due_messages()
+    click.echo(
+        f"Queued {run.queued} digests ({run.already_done} already done). "
+        f"Sent {report.sent}; {report.retrying} will be retried."
+    )

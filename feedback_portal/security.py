@@ -153,9 +153,7 @@ def expire_idle_staff_sessions() -> None:
     ):
         logout_user()
         session.clear()
-        flash(
-            "You have been signed out because you were inactive for 30 minutes, or signed in for 12 hours."
-        )
+        flash("You have been signed out because you were inactive for 30 minutes, or signed in for 12 hours.")
         if request.method == "GET":
             return redirect(url_for("staff.sign_in", next=request.full_path.rstrip("?")))
         abort(403)

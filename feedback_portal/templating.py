@@ -76,9 +76,12 @@ STAFF_NAVIGATION = [
     ("Dashboard", "staff.view_dashboard", {"admin", "moderator", "analyst"}),
     ("Comments", "staff.list_comments", {"admin", "moderator", "analyst"}),
     ("Reported", "staff.list_reported_comments", {"admin", "moderator"}),
+    ("Figures", "staff.view_figures", {"admin", "moderator", "analyst"}),
+    ("Export", "staff.view_export", {"admin", "moderator", "analyst"}),
     ("Staff accounts", "staff.list_users", {"admin"}),
     ("Settings", "staff.view_settings", {"admin"}),
     ("Audit log", "staff.list_audit_entries", {"admin"}),
+    ("Email problems", "staff.list_outbox", {"admin"}),
     ("Your account", "staff.view_account", {"admin", "moderator", "analyst"}),
 ]
 

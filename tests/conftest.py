@@ -24,6 +24,7 @@ from werkzeug.serving import make_server
 from feedback_portal import create_app
 from feedback_portal.extensions import db
 from feedback_portal.services.documents import seed_document
+from tests.mail_server import MailServer
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -155,3 +156,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
         terminalreporter.write_line(
             "Install Debian's chromium, or set CHROMIUM_PATH. CI sets REQUIRE_BROWSER=1."
         )
+
+
+@pytest.fixture
+def mail_server() -> Iterator[MailServer]:
+    """A real SMTP server on a free port. Tests that use it point MAIL_PORT at it (app_overrides)."""
+    server = MailServer()
+    server.start()
+    yield server
+    server.stop()

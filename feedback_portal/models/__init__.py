@@ -20,6 +20,7 @@ from feedback_portal.models.feedback import (
     ReportReason,
 )
 from feedback_portal.models.moderation import CommentNote, Tag, comment_tag
+from feedback_portal.models.outbox import OutboxMessage, OutboxStatus
 from feedback_portal.models.staff import PasswordLink, PasswordLinkPurpose, Role, Setting, StaffUser
 
 __all__ = [
@@ -34,6 +35,8 @@ __all__ = [
     "Document",
     "DocumentVersion",
     "InvolvementOffer",
+    "OutboxMessage",
+    "OutboxStatus",
     "PasswordLink",
     "PasswordLinkPurpose",
     "PracticeItem",

@@ -23,6 +23,8 @@ class CommentState(StrEnum):
     REJECTED = "rejected"
     SPAM = "spam"
     HIDDEN = "hidden"
+    # The author withdrew it with the link in their receipt. Nothing can be done with it after.
+    WITHDRAWN = "withdrawn"
 
 
 class Reaction(StrEnum):

@@ -32,6 +32,12 @@ class StaffUser(UserMixin, db.Model):
     failed_sign_ins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     last_signed_in_at: Mapped[datetime | None]
+    # How often this person gets a digest of new feedback: "daily", "weekly" or "none".
+    digest_frequency: Mapped[str] = mapped_column(String(10), default="none")
+    # The end of the period of the last digest made for this person.
+    digest_covered_until: Mapped[datetime | None]
+    # Email this person at once when a comment is reported for personal information.
+    wants_urgent_alerts: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
     @property

@@ -114,6 +114,62 @@ def report_comment(reference: str) -> Response | str:
     return redirect(_page_of(comment) + f"#comment-{comment.reference}")
 
 
+WITHDRAW_PAGE = {
+    "heading": "Withdraw your comment",
+    "explanation": [
+        "If you continue, we will delete the text of your comment. It will not be published, "
+        "or it will be removed from this site if it was.",
+        "You cannot undo this.",
+    ],
+    "button": "Withdraw my comment",
+}
+ERASE_PAGE = {
+    "heading": "Delete your name and email address",
+    "explanation": [
+        "If you continue, we will delete the name and email address you gave with this comment, "
+        "and we will not contact you about it. We keep the comment itself, without them.",
+        "You cannot undo this.",
+    ],
+    "button": "Delete my name and email address",
+}
+
+
+@blueprint.get("/feedback/<reference>/withdraw/<token>")
+def view_withdraw_comment(reference: str, token: str) -> str:
+    comment = feedback.get_comment_from_link(reference, token, "withdraw")
+    return render_template("public/comment_link.html", comment=comment, form=ConfirmForm(), **WITHDRAW_PAGE)
+
+
+@blueprint.post("/feedback/<reference>/withdraw/<token>")
+def withdraw_comment(reference: str, token: str) -> str:
+    if not ConfirmForm().validate_on_submit():
+        return view_withdraw_comment(reference, token)
+    feedback.withdraw_comment(reference, token)
+    return render_template(
+        "public/comment_link_done.html",
+        heading="Your comment has been withdrawn",
+        explanation="We have deleted its text. It will not appear on this site.",
+    )
+
+
+@blueprint.get("/feedback/<reference>/erase-contact/<token>")
+def view_erase_contact(reference: str, token: str) -> str:
+    comment = feedback.get_comment_from_link(reference, token, "erase")
+    return render_template("public/comment_link.html", comment=comment, form=ConfirmForm(), **ERASE_PAGE)
+
+
+@blueprint.post("/feedback/<reference>/erase-contact/<token>")
+def erase_contact(reference: str, token: str) -> str:
+    if not ConfirmForm().validate_on_submit():
+        return view_erase_contact(reference, token)
+    feedback.erase_contact_details(reference, token)
+    return render_template(
+        "public/comment_link_done.html",
+        heading="Your name and email address have been deleted",
+        explanation="We will not contact you about this comment. The comment itself stays, without them.",
+    )
+
+
 @blueprint.post("/forget-my-details")
 def forget_my_details() -> Response:
     if ConfirmForm().validate_on_submit():

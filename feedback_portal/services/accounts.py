@@ -144,7 +144,13 @@ def create_user(
         raise Conflict("There is already an account with that email address")
     if password is not None:
         check_password(password, email)
-    user = StaffUser(email=email, role=role, password_hash=hash_password(password) if password else None)
+    user = StaffUser(
+        email=email,
+        role=role,
+        password_hash=hash_password(password) if password else None,
+        # Moderators work from the digest; others choose it on their account page.
+        digest_frequency="daily" if role == Role.MODERATOR else "none",
+    )
     db.session.add(user)
     db.session.flush()
     audit.record("account.create", actor, "staff_user", user.id, after={"role": role})
@@ -155,26 +161,46 @@ def create_user(
 def create_password_link(
     user: StaffUser, purpose: str, actor: StaffUser | None = None, now: datetime | None = None
 ) -> str:
-    """Make a single-use link token; only its hash is stored. Returns the token."""
+    """Make a single-use link and email it to the person; only its token's hash is stored.
+
+    Returns the token too, so an admin can pass the link on if the email goes astray.
+    """
+    from feedback_portal import email
+
     now = now or datetime.now(UTC)
-    lifetime = (
-        SET_PASSWORD_LINK_LIFETIME
-        if purpose == PasswordLinkPurpose.SET_PASSWORD
-        else RESET_PASSWORD_LINK_LIFETIME
-    )
+    setting = purpose == PasswordLinkPurpose.SET_PASSWORD
+    lifetime = SET_PASSWORD_LINK_LIFETIME if setting else RESET_PASSWORD_LINK_LIFETIME
     token = secrets.token_urlsafe(32)
-    db.session.add(
-        PasswordLink(
-            user=user,
-            purpose=purpose,
-            token_hash=_token_hash(token),
-            expires_at=now + lifetime,
-            created_at=now,
-        )
+    link = PasswordLink(
+        user=user, purpose=purpose, token_hash=_token_hash(token), expires_at=now + lifetime, created_at=now
+    )
+    db.session.add(link)
+    db.session.flush()
+    email.enqueue(
+        "account",
+        f"password-link:{link.id}",
+        user.email,
+        "Set your password" if setting else "Reset your password",
+        "password_link",
+        setting=setting,
+        link_url=email.absolute_url("staff.set_password", token=token),
+        hours=int(lifetime.total_seconds() // 3600),
     )
     audit.record("password_link.create", actor, "staff_user", user.id, details={"purpose": purpose})
     db.session.commit()
     return token
+
+
+def request_password_reset(email_address: str, now: datetime | None = None) -> None:
+    """Email a reset link if there is such an enabled account; otherwise do nothing, silently.
+
+    The page that calls this says the same thing either way, so it reveals no accounts.
+    """
+    user = find_user_by_email(email_address)
+    if user is None or user.is_disabled:
+        _password_matches(None, email_address)  # about as slow as the real thing
+        return
+    create_password_link(user, PasswordLinkPurpose.RESET_PASSWORD, actor=None, now=now)
 
 
 def get_password_link(token: str, now: datetime | None = None) -> PasswordLink:
@@ -347,6 +373,17 @@ def set_disabled(user: StaffUser, disabled: bool, actor: StaffUser) -> None:
         before={"disabled": before},
         after={"disabled": disabled},
     )
+    db.session.commit()
+
+
+def set_email_preferences(user: StaffUser, digest_frequency: str, wants_urgent_alerts: bool) -> None:
+    if digest_frequency not in {"daily", "weekly", "none"}:
+        raise DomainError("Digest frequency must be daily, weekly or none")
+    before = {"digest": user.digest_frequency, "urgent_alerts": user.wants_urgent_alerts}
+    user.digest_frequency = digest_frequency
+    user.wants_urgent_alerts = wants_urgent_alerts
+    after = {"digest": digest_frequency, "urgent_alerts": wants_urgent_alerts}
+    audit.record("account.email_preferences", user, "staff_user", user.id, before=before, after=after)
     db.session.commit()
 
 

@@ -19,7 +19,15 @@ from feedback_portal.security import (
 )
 from feedback_portal.services import accounts
 from feedback_portal.staff import blueprint
-from feedback_portal.staff.forms import ActionForm, ChangePasswordForm, CodeForm, NewPasswordForm, SignInForm
+from feedback_portal.staff.forms import (
+    ActionForm,
+    ChangePasswordForm,
+    CodeForm,
+    EmailPreferencesForm,
+    ForgotPasswordForm,
+    NewPasswordForm,
+    SignInForm,
+)
 
 ALL_ROLES = tuple(Role)
 SIGN_IN_FAILED = "Enter a correct email address and password"
@@ -182,3 +190,26 @@ def turn_off_two_step() -> Response:
 def _next_page() -> str:
     target = request.args.get("next")
     return target if is_safe_next(target) else url_for(".view_dashboard")
+
+
+@blueprint.route("/forgot-password", methods=["GET", "POST"])
+@public_staff_route
+@limiter.limit("5 per minute", methods=["POST"])
+def forgot_password() -> Response | str:
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data)
+        return render_template("staff/forgot_password_sent.html")
+    return render_template("staff/forgot_password.html", form=form)
+
+
+@blueprint.route("/account/email", methods=["GET", "POST"])
+@requires_roles(*ALL_ROLES)
+def change_email_preferences() -> Response | str:
+    user = current_user._get_current_object()
+    form = EmailPreferencesForm(obj=user)
+    if form.validate_on_submit():
+        accounts.set_email_preferences(user, form.digest_frequency.data, form.wants_urgent_alerts.data)
+        flash("Your email choices have been saved.")
+        return redirect(url_for(".view_account"))
+    return render_template("staff/email_preferences.html", form=form)

@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length
+import re
+from datetime import date
 
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovPasswordInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import BooleanField, Field, PasswordField, RadioField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, ValidationError
+
+from feedback_portal.models import Role
 from feedback_portal.public.forms import OneEmailAddress, strip
 from feedback_portal.services.accounts import PASSWORD_MAX_LENGTH
+from feedback_portal.services import export as exports
+from feedback_portal.services.audit_log import NOBODY, AuditFilters
+from feedback_portal.staff.moderation_forms import QueueFilterForm
 
 
 class SignInForm(FlaskForm):
@@ -45,7 +60,9 @@ class NewPasswordForm(FlaskForm):
         "New password",
         validators=[DataRequired(message="Enter a new password")],
         widget=GovPasswordInput(),
-        description="At least 15 characters. Three or four random words are easy to remember and hard to guess.",
+        description=(
+            "At least 15 characters. Three or four random words are easy to remember and hard to guess."
+        ),
     )
     confirm = PasswordField(
         "Type the new password again",
@@ -70,3 +87,267 @@ class ActionForm(FlaskForm):
     """A button and a CSRF token, for actions that need nothing else."""
 
     submit = SubmitField("Confirm", widget=GovSubmitInput())
+
+
+# Admin: staff accounts, settings and the audit log ----------------------------------------
+
+ROLE_CHOICES = [
+    SelectChoice(Role.ADMIN, "Admin"),
+    SelectChoice(Role.MODERATOR, "Moderator"),
+    SelectChoice(Role.ANALYST, "Analyst"),
+]
+ROLE_HINTS = {
+    Role.ADMIN: "Everything, including staff accounts, settings and the audit log.",
+    Role.MODERATOR: "Publish, reject and tag comments, and deal with reports. Never sees contact details.",
+    Role.ANALYST: "Read comments and figures, and export them. Cannot moderate.",
+}
+
+
+def role_field(label: str) -> RadioField:
+    return RadioField(
+        label,
+        choices=ROLE_CHOICES,
+        validators=[InputRequired(message="Select a role")],
+        invalid_choice_message="Select a role",
+        widget=GovRadioInput(),
+    )
+
+
+class NewUserForm(FlaskForm):
+    email = StringField(
+        "Email address",
+        filters=[strip],
+        validators=[
+            DataRequired(message="Enter their email address"),
+            Length(max=254, message="The email address must be 254 characters or fewer"),
+            OneEmailAddress(),
+        ],
+        widget=GovTextInput(),
+        description="Their work email address. They use it to sign in.",
+    )
+    role = role_field("Role")
+    submit = SubmitField("Add account", widget=GovSubmitInput())
+
+
+class RoleForm(FlaskForm):
+    role = role_field("Role")
+
+
+class AccountStatusForm(FlaskForm):
+    """Disable or enable an account. The button's id lets an error point at it."""
+
+    status_button = SubmitField("Confirm", id="account-status")
+
+
+class TwoStepSettingForm(FlaskForm):
+    require_two_step = RadioField(
+        "Is two-step sign-in compulsory for everyone?",
+        choices=[
+            SelectChoice("yes", "Yes, everyone must use a code from an authenticator app"),
+            SelectChoice("no", "No, each person chooses"),
+        ],
+        validators=[InputRequired(message="Select whether two-step sign-in is compulsory")],
+        invalid_choice_message="Select whether two-step sign-in is compulsory",
+        widget=GovRadioInput(),
+    )
+
+
+class ModerationModeForm(FlaskForm):
+    moderation_mode = RadioField(
+        "How are comments moderated?",
+        choices=[
+            SelectChoice("pre", "Pre-moderation"),
+            SelectChoice("post", "Post-moderation"),
+        ],
+        validators=[InputRequired(message="Select how comments are moderated")],
+        invalid_choice_message="Select how comments are moderated",
+        widget=GovRadioInput(),
+    )
+
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class IsoDate:
+    """A date typed as YYYY-MM-DD, and a real one."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        value = field.data or ""
+        if not ISO_DATE.match(value):
+            raise ValidationError(f"Enter the {self.name} date as year-month-day, like 2026-11-26")
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise ValidationError(f"The {self.name} date must be a real date, like 2026-11-26") from None
+
+
+def _parsed_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+class AuditFilterForm(FlaskForm):
+    """Filters for the audit log. Sent by GET, so the address can be bookmarked; no CSRF."""
+
+    class Meta:
+        csrf = False
+
+    action = SelectField(
+        "Action", default="", invalid_choice_message="Select an action from the list", widget=GovSelect()
+    )
+    actor = SelectField(
+        "Who", default="", invalid_choice_message="Select a person from the list", widget=GovSelect()
+    )
+    record_type = SelectField(
+        "Record type",
+        default="",
+        invalid_choice_message="Select a record type from the list",
+        widget=GovSelect(),
+    )
+    date_from = StringField(
+        "From",
+        filters=[strip],
+        validators=[Optional(), IsoDate("from")],
+        widget=GovTextInput(),
+        description="For example, 2026-11-26",
+    )
+    date_to = StringField(
+        "To",
+        filters=[strip],
+        validators=[Optional(), IsoDate("to")],
+        widget=GovTextInput(),
+        description="For example, 2026-11-30",
+    )
+
+    def set_choices(self, actions: list[str], record_types: list[str], actors: list[tuple[int, str]]) -> None:
+        self.action.choices = [SelectChoice("", "Any action"), *(SelectChoice(a, a) for a in actions)]
+        self.record_type.choices = [
+            SelectChoice("", "Any record"),
+            *(SelectChoice(kind, kind) for kind in record_types),
+        ]
+        self.actor.choices = [
+            SelectChoice("", "Anyone"),
+            SelectChoice(NOBODY, "Nobody signed in"),
+            *(SelectChoice(str(actor_id), email) for actor_id, email in actors),
+        ]
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        start, end = _parsed_date(self.date_from.data), _parsed_date(self.date_to.data)
+        if start and end and end < start and not self.date_to.errors:
+            self.date_to.errors.append("The ‘to’ date must be the same as or after the ‘from’ date")
+        return valid and not self.date_to.errors
+
+    def to_filters(self) -> AuditFilters:
+        actor = self.actor.data or ""
+        return AuditFilters(
+            action=self.action.data or None,
+            actor_id=int(actor) if actor.isdigit() else None,
+            nobody=actor == NOBODY,
+            record_type=self.record_type.data or None,
+            date_from=_parsed_date(self.date_from.data),
+            date_to=_parsed_date(self.date_to.data),
+        )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = StringField(
+        "Email address",
+        filters=[strip],
+        validators=[DataRequired(message="Enter your email address"), OneEmailAddress()],
+        widget=GovTextInput(),
+    )
+    submit = SubmitField("Send me a link", widget=GovSubmitInput())
+
+
+class EmailPreferencesForm(FlaskForm):
+    digest_frequency = RadioField(
+        "How often do you want a digest of new feedback?",
+        choices=[
+            SelectChoice("daily", "Every day"),
+            SelectChoice("weekly", "Every week, on Monday"),
+            SelectChoice("none", "Never"),
+        ],
+        validators=[DataRequired(message="Select how often you want a digest")],
+        widget=GovRadioInput(),
+    )
+    wants_urgent_alerts = BooleanField(
+        "Email me at once when a comment is reported for containing personal information",
+        widget=GovCheckboxInput(),
+    )
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+# Export -------------------------------------------------------------------------------------
+
+
+class ExportForm(QueueFilterForm):
+    """The export page: the moderation queue's filters, with any state allowed, and the file wanted.
+
+    It posts, with a CSRF token (FlaskForm's Meta), because an export is recorded and hands
+    over personal data: a link alone must not make one.
+    """
+
+    class Meta(FlaskForm.Meta):
+        pass
+
+    profile = RadioField(
+        "Which file do you need?",
+        choices=[SelectChoice(name, profile.label) for name, profile in exports.PROFILES.items()],
+        validators=[InputRequired(message="Select which file you need")],
+        invalid_choice_message="Select which file you need",
+        widget=GovRadioInput(),
+    )
+    include_contact_details = BooleanField(
+        "Include names and email addresses",
+        description="Internal file only. Only tick this if you need to contact people, "
+        "and keep the file somewhere only the team can open.",
+        widget=GovCheckboxInput(),
+    )
+
+    def __init__(self, formdata, choices) -> None:
+        super().__init__(formdata, choices)
+        self.state.choices = [
+            SelectChoice("", "Any state"),
+            *(SelectChoice(state, state.capitalize()) for state in exports.EXPORTABLE_STATES),
+        ]
+        if not formdata:
+            # The queue starts at pending comments; an export starts with all of them.
+            self.state.data = ""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.profile.data == exports.OPEN_DATA:
+            if self.state.data not in ("", "published") and not self.state.errors:
+                self.state.errors.append(
+                    "Open data only holds published comments: select ‘Published’ or ‘Any state’, "
+                    "or choose the internal file"
+                )
+            if self.include_contact_details.data:
+                self.include_contact_details.errors.append(
+                    "Open data never includes names or email addresses: untick this, or choose the internal file"
+                )
+        return valid and not self.state.errors and not self.include_contact_details.errors
+
+    def export_request(self) -> exports.ExportRequest:
+        """What to export, as the service takes it. Only after validate() has passed."""
+        return exports.ExportRequest(
+            profile=self.profile.data,
+            filters=exports.ExportFilters(
+                state=self.state.data or None,
+                section=self.section.data or None,
+                item=self.item.data or None,
+                reaction=self.reaction.data or None,
+                created_from=self.created_from.date,
+                created_to=self.created_to.date,
+                tag=self.tag.data or None,
+                has_reports=self.has_reports.data == "yes",
+                text=self.text.data or None,
+            ),
+            contact_details=bool(self.include_contact_details.data),
+        )

@@ -376,6 +376,7 @@ def staff_routes(app) -> list[tuple[str, str]]:
             rule.rule.replace("<int:comment_id>", "1")
             .replace("<int:user_id>", "1")
             .replace("<int:tag_id>", "1")
+            .replace("<int:message_id>", "1")
         )
         path = path.replace("<token>", "x")
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):

@@ -1,0 +1,153 @@
+"""Staff digests: what came in since each person's last digest, made once per person and period.
+
+`flask digest send` runs from cron. The outbox's unique key per person and period makes
+each digest exactly once, however many runs start, on however many machines.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from feedback_portal import email
+from feedback_portal.extensions import db
+from feedback_portal.models import Comment, CommentState, Report, StaffUser
+from feedback_portal.services.documents import get_current_version
+
+FREQUENCIES = {"daily": timedelta(days=1), "weekly": timedelta(weeks=1)}
+EXCERPT_LENGTH = 140
+EXCERPTS = 5
+
+
+def last_complete_period_end(frequency: str, now: datetime) -> datetime:
+    """Digests cover whole days (midnight UTC) or whole weeks (Monday midnight UTC)."""
+    midnight = datetime.combine(now.astimezone(UTC).date(), time(0), tzinfo=UTC)
+    if frequency == "weekly":
+        return midnight - timedelta(days=midnight.weekday())
+    return midnight
+
+
+@dataclass
+class DigestContent:
+    since: datetime
+    until: datetime
+    new_by_target: list[tuple[str, int, str]] = field(default_factory=list)  # label, count, queue link
+    reactions: Counter = field(default_factory=Counter)
+    new_total: int = 0
+    pending: int = 0
+    oldest_pending: datetime | None = None
+    reported: int = 0
+    excerpts: list[tuple[str, str, str]] = field(default_factory=list)  # reference, excerpt, link
+
+
+def build_digest(since: datetime, until: datetime) -> DigestContent:
+    """A handful of aggregate queries, whatever the number of comments."""
+    content = DigestContent(since=since, until=until)
+    in_period = (
+        (Comment.created_at >= since) & (Comment.created_at < until) & (Comment.state != CommentState.SPAM)
+    )
+    version = get_current_version()
+    sections = {section.id: section for section in version.sections}
+    items = {item.id: item for section in version.sections for item in section.items}
+    for section_id, item_id, count in db.session.execute(
+        select(Comment.section_id, Comment.practice_item_id, func.count())
+        .where(in_period)
+        .group_by(Comment.section_id, Comment.practice_item_id)
+        .order_by(Comment.section_id, Comment.practice_item_id)
+    ):
+        section = sections.get(section_id)
+        if item_id in items:
+            label = f"{section.heading if section else 'Section'}: ‘{items[item_id].text}’"
+            link = email.absolute_url(
+                "staff.list_comments", state="pending", section=section.slug, item=items[item_id].key
+            )
+        elif section is not None:
+            label = section.heading
+            link = email.absolute_url("staff.list_comments", state="pending", section=section.slug)
+        else:
+            label = "The whole document"
+            link = email.absolute_url("staff.list_comments", state="pending", section="document")
+        content.new_by_target.append((label, count, link))
+        content.new_total += count
+    content.reactions = Counter(
+        dict(
+            db.session.execute(
+                select(Comment.reaction, func.count())
+                .where(in_period, Comment.reaction.is_not(None))
+                .group_by(Comment.reaction)
+            ).all()
+        )
+    )
+    content.pending, content.oldest_pending = db.session.execute(
+        select(func.count(), func.min(Comment.created_at)).where(Comment.state == CommentState.PENDING)
+    ).one()
+    if content.oldest_pending is not None and content.oldest_pending.tzinfo is None:
+        content.oldest_pending = content.oldest_pending.replace(tzinfo=UTC)
+    content.reported = db.session.scalar(
+        select(func.count(func.distinct(Report.comment_id))).where(Report.resolved_at.is_(None))
+    )
+    for reference, body, comment_id in db.session.execute(
+        select(Comment.reference, Comment.body, Comment.id)
+        .where(in_period, Comment.state == CommentState.PENDING)
+        .order_by(Comment.created_at.desc())
+        .limit(EXCERPTS)
+    ):
+        excerpt = body if len(body) <= EXCERPT_LENGTH else body[: EXCERPT_LENGTH - 1] + "…"
+        content.excerpts.append(
+            (reference, excerpt, email.absolute_url("staff.view_comment", comment_id=comment_id))
+        )
+    return content
+
+
+@dataclass
+class DigestRun:
+    queued: int = 0
+    already_done: int = 0
+
+
+def enqueue_due_digests(now: datetime | None = None) -> DigestRun:
+    """Queue one digest per person whose period has ended since their last one."""
+    now = now or datetime.now(UTC)
+    run = DigestRun()
+    built: dict[tuple[datetime, datetime], DigestContent] = {}
+    people = db.session.scalars(
+        select(StaffUser).where(
+            StaffUser.is_disabled.is_(False), StaffUser.digest_frequency.in_(list(FREQUENCIES))
+        )
+    ).all()
+    for person in people:
+        until = last_complete_period_end(person.digest_frequency, now)
+        since = person.digest_covered_until or (until - FREQUENCIES[person.digest_frequency])
+        if since >= until:
+            continue
+        if (since, until) not in built:
+            built[(since, until)] = build_digest(since, until)
+        content = built[(since, until)]
+        queued = email.enqueue(
+            "digest",
+            f"digest:{person.id}:{until.isoformat()}",
+            person.email,
+            f"Feedback digest: {content.new_total} new comment{'s' if content.new_total != 1 else ''}",
+            "digest",
+            digest=content,
+            frequency=person.digest_frequency,
+            queue_url=email.absolute_url("staff.list_comments", state="pending"),
+            reported_url=email.absolute_url("staff.list_reported_comments"),
+            account_url=email.absolute_url("staff.view_account"),
+        )
+        person.digest_covered_until = until
+        try:
+            db.session.commit()
+        except IntegrityError:
+            # Another run, perhaps on another machine, queued this digest first.
+            db.session.rollback()
+            queued = None
+        if queued is None:
+            run.already_done += 1
+        else:
+            run.queued += 1
+    return run

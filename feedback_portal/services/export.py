@@ -1,0 +1,532 @@
+"""Exporting comments as CSV, for colleagues (the internal profile) and for publishing (open data).
+
+The file streams: rows are read from the database in batches of `BATCH_SIZE` by keyset
+(`id > last id seen`), as plain Core rows, and written as they come, so an export of a
+million comments uses the same memory as one of ten and its first bytes leave at once.
+Nothing is written to disk: a killed export leaves no file and, as it only reads, leaves
+the database as it was.
+
+Keyset batches rather than one long server-side cursor: on SQLite a statement that stays
+open holds a read lock that makes every comment submitted meanwhile wait and fail, while a
+batch finishes in milliseconds. On PostgreSQL the batches run in one REPEATABLE READ,
+read-only transaction, so they all see the database as it was when the export began.
+
+Every export is in the audit log with who made it, the profile, the filters and the row
+count. The rows are counted first, in the same snapshot the rows are then read from (on
+SQLite, where each statement has its own snapshot, the export stops at the newest
+comment there was when counting, so only a comment changing state meanwhile could make
+the two differ), and the entry is committed before the first row is sent: an export that
+is stopped half way is still on the log, and no personal data leaves unrecorded.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Select, func, select
+
+from feedback_portal.extensions import db
+from feedback_portal.models import (
+    Comment,
+    CommentState,
+    DocumentVersion,
+    PracticeItem,
+    Reaction,
+    Report,
+    Role,
+    Section,
+    StaffUser,
+    Tag,
+    comment_tag,
+)
+from feedback_portal.security import keyed_hash
+from feedback_portal.services import audit, moderation
+from feedback_portal.services.csv_files import stream_csv
+from feedback_portal.services.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+INTERNAL = "internal"
+OPEN_DATA = "open"
+EXPORT_ACTION = "export.csv"
+REFUSED_ACTION = "export.refused"
+# Rows read from the database at a time: large enough to stream fast, small enough that
+# memory does not depend on the size of the export.
+BATCH_SIZE = 1000
+# Roles that may see how to contact the people who commented. Moderators never do.
+CONTACT_DETAIL_ROLES = frozenset({Role.ADMIN, Role.ANALYST})
+# A withdrawn comment has left every export, as its author was promised.
+EXPORTABLE_STATES = [
+    state.value for state in CommentState if state not in (CommentState.WITHDRAWN,)
+]
+REACTIONS = [reaction.value for reaction in Reaction]
+WHOLE_DOCUMENT_LABEL = "The whole document"
+PSEUDONYM_PURPOSE = "open-data"
+PSEUDONYM_LENGTH = 12
+
+
+class InvalidExport(DomainError):
+    """The export asked for cannot be made: the message says what to change."""
+
+
+class ContactDetailsNotAllowed(DomainError):
+    """Someone whose role does not allow it asked for names and email addresses."""
+
+
+# What each file holds ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    heading: str
+    description: str
+    # Only in an internal export made with contact details, by an admin or analyst.
+    contact_details: bool = False
+
+
+@dataclass(frozen=True)
+class ExportProfile:
+    name: str
+    label: str
+    summary: str
+    columns: tuple[ExportColumn, ...]
+
+
+INTERNAL_PROFILE = ExportProfile(
+    name=INTERNAL,
+    label="Internal",
+    summary="Everything staff need to work with the feedback. For colleagues in the council only: "
+    "it can hold comments nobody has published, text removed from the public for a reason, "
+    "and, if you ask and your role allows it, names and email addresses.",
+    columns=(
+        ExportColumn("Reference", "The comment’s reference, like CP-7K3M9Q, as the person was given it."),
+        ExportColumn("Received (UTC)", "When the comment was sent, as year-month-day hours:minutes:seconds."),
+        ExportColumn("Published (UTC)", "When it was published. Empty if it never was."),
+        ExportColumn("Document version", "The number of the version of the document it was made on."),
+        ExportColumn("Section", "The section it is about, or ‘The whole document’."),
+        ExportColumn("Practice example", "The ‘In practice this means’ example it is about, if any."),
+        ExportColumn("Makes sense?", "The answer to ‘Does this make sense to you?’: yes, partly, no, or empty."),
+        ExportColumn("State", "pending, published, rejected, spam or hidden."),
+        ExportColumn("Public text", "The text the public sees: the redacted text if it was redacted."),
+        ExportColumn("Redacted", "yes if a moderator removed something from the public text."),
+        ExportColumn(
+            "Original text (redacted, staff only)",
+            "What the person wrote, only when it was redacted. Never pass this column on outside the team.",
+        ),
+        ExportColumn("Rejection reason", "Why it was rejected, if it was."),
+        ExportColumn("Themes", "The themes moderators gave it, separated by semicolons."),
+        ExportColumn("Reports", "How many times the public reported it, including reports already dealt with."),
+        ExportColumn("Name", "The name they gave, if any.", contact_details=True),
+        ExportColumn("Email", "The email address they gave, if any.", contact_details=True),
+        ExportColumn("Wants updates", "yes if they asked to be told what happens with their feedback."),
+        ExportColumn("Wants to get involved", "yes if they would like to work with the team."),
+    ),
+)
+OPEN_PROFILE = ExportProfile(
+    name=OPEN_DATA,
+    label="Open data",
+    summary="Published comments only, as the public sees them on this site. No names, no email "
+    "addresses, nothing internal: safe to publish as it is.",
+    columns=(
+        ExportColumn(
+            "Id",
+            "A code for the comment that stays the same in every open data export, "
+            "but cannot be traced back to the comment’s reference.",
+        ),
+        ExportColumn("Date received", "The day the comment was sent, as year-month-day (UTC)."),
+        ExportColumn("Section", "The section it is about, or ‘The whole document’."),
+        ExportColumn("Practice example", "The ‘In practice this means’ example it is about, if any."),
+        ExportColumn("Makes sense?", "The answer to ‘Does this make sense to you?’: yes, partly, no, or empty."),
+        ExportColumn("Comment", "The published text: the redacted text if a moderator removed something."),
+    ),
+)
+PROFILES: dict[str, ExportProfile] = {INTERNAL: INTERNAL_PROFILE, OPEN_DATA: OPEN_PROFILE}
+
+
+# What was asked for -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportFilters:
+    """Which comments to export: the moderation queue's filters, with any state allowed."""
+
+    # None: every state a comment can be exported in.
+    state: str | None = None
+    # A section's slug, or "document" for comments on the whole document.
+    section: str | None = None
+    item: str | None = None
+    reaction: str | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+    tag: str | None = None
+    has_reports: bool = False
+    text: str | None = None
+
+    def describe(self) -> dict[str, Any]:
+        """The filters for the audit log.
+
+        Codes and dates only. Whether a text search was made is recorded, not the words
+        searched for: staff search for names and email addresses, which the log never holds.
+        """
+        described = {
+            "state": self.state,
+            "section": self.section,
+            "item": self.item,
+            "reaction": self.reaction,
+            "from": self.created_from.isoformat() if self.created_from else None,
+            "to": self.created_to.isoformat() if self.created_to else None,
+            "tag": self.tag,
+            "has_reports": self.has_reports or None,
+            "text_search": True if self.text else None,
+        }
+        return {key: value for key, value in described.items() if value is not None}
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    profile: str
+    filters: ExportFilters = ExportFilters()
+    # Names and email addresses: internal profile only, and only for CONTACT_DETAIL_ROLES.
+    contact_details: bool = False
+
+    def __post_init__(self) -> None:
+        if self.profile not in PROFILES:
+            raise InvalidExport(f"There is no export profile called {self.profile!r}")
+        if self.profile == OPEN_DATA:
+            if self.contact_details:
+                raise InvalidExport("Open data never includes names or email addresses")
+            if self.filters.state not in (None, CommentState.PUBLISHED):
+                raise InvalidExport("Open data holds published comments only")
+
+    @property
+    def columns(self) -> list[ExportColumn]:
+        return columns_for(self.profile, self.contact_details)
+
+
+def columns_for(profile: str, contact_details: bool = False) -> list[ExportColumn]:
+    return [
+        column
+        for column in PROFILES[profile].columns
+        if contact_details or not column.contact_details
+    ]
+
+
+def export_filename(profile: str, now: datetime | None = None) -> str:
+    return f"feedback-{profile}-{(now or datetime.now(UTC)).astimezone(UTC):%Y-%m-%d}.csv"
+
+
+def check_filters(filters: ExportFilters) -> list[str]:
+    """What is wrong with filters typed on the command line (the web form checks its own)."""
+    problems = []
+    choices = moderation.list_filter_choices()
+    if filters.state is not None and filters.state not in EXPORTABLE_STATES:
+        problems.append(f"There is no state {filters.state!r}. Use one of: {', '.join(EXPORTABLE_STATES)}")
+    sections = [moderation.WHOLE_DOCUMENT, *(slug for slug, _ in choices.sections)]
+    if filters.section is not None and filters.section not in sections:
+        problems.append(f"There is no section {filters.section!r}. Use one of: {', '.join(sections)}")
+    items = [key for key, _ in choices.items]
+    if filters.item is not None and filters.item not in items:
+        problems.append(f"There is no practice example {filters.item!r}. Use one of: {', '.join(items)}")
+    if filters.reaction is not None and filters.reaction not in REACTIONS:
+        problems.append(f"There is no answer {filters.reaction!r}. Use one of: {', '.join(REACTIONS)}")
+    if filters.tag is not None and filters.tag not in choices.tags:
+        problems.append(f"There is no theme {filters.tag!r}")
+    if filters.created_from and filters.created_to and filters.created_from > filters.created_to:
+        problems.append("The ‘to’ date must be the same as or after the ‘from’ date")
+    return problems
+
+
+# Refusals ---------------------------------------------------------------------------------------
+
+
+def refuse_contact_details(actor: StaffUser, profile: str | None) -> None:
+    """Log and record someone asking for contact details their role does not allow.
+
+    The log line and the audit entry say who and what, never whose details were asked for.
+    """
+    logger.warning(
+        "Export refused: staff user %s (%s) asked for contact details, which their role does not allow",
+        actor.id,
+        actor.role,
+    )
+    audit.record(
+        REFUSED_ACTION,
+        actor,
+        details={
+            "profile": profile if profile in PROFILES else "unknown",
+            "reason": "contact details are not allowed for this role",
+            "role": actor.role,
+        },
+    )
+    db.session.commit()
+
+
+# The file ---------------------------------------------------------------------------------------
+
+
+class _EveryState:
+    """Stands in for the queue's one state when an export takes comments in any state.
+
+    The queue always shows one state, so its filter is `Comment.state == filters.state`.
+    SQLAlchemy reads this object as the state column itself, so that condition becomes
+    `state = state`, true for every comment, and every other filter of the queue is reused
+    as it is. It is false as a truth value, in case the queue ever skips an empty state.
+    """
+
+    def __clause_element__(self) -> Any:
+        return Comment.__table__.c.state
+
+    def __bool__(self) -> bool:
+        return False
+
+
+def _filtered(query: Select, request: ExportRequest) -> Select:
+    filters = request.filters
+    state = CommentState.PUBLISHED if request.profile == OPEN_DATA else filters.state
+    queue_filters = moderation.QueueFilters(
+        state=state or _EveryState(),
+        section=filters.section,
+        item=filters.item,
+        reaction=filters.reaction,
+        created_from=filters.created_from,
+        created_to=filters.created_to,
+        tag=filters.tag,
+        has_reports=filters.has_reports,
+        text=filters.text,
+    )
+    # The queue's own filtering, so that a filter means the same in the queue and the export.
+    query = moderation._filtered(query, queue_filters)
+    if state is None:
+        query = query.where(Comment.state.in_(EXPORTABLE_STATES))
+    if request.profile == OPEN_DATA and filters.text:
+        # The queue also searches the original of a redacted comment; open data must not
+        # be chosen by words the public cannot see.
+        query = query.where(
+            _public_text().ilike(moderation.like_pattern(filters.text), escape="\\")
+        )
+    return query
+
+
+def _public_text() -> Any:
+    return func.coalesce(Comment.public_body, Comment.body)
+
+
+def _selected_columns(request: ExportRequest) -> list[Any]:
+    if request.profile == OPEN_DATA:
+        # The original of a redacted comment never leaves the database for open data.
+        return [
+            Comment.id,
+            Comment.created_at,
+            Comment.section_id,
+            Comment.practice_item_id,
+            Comment.reaction,
+            _public_text().label("public_text"),
+        ]
+    columns = [
+        Comment.id,
+        Comment.reference,
+        Comment.created_at,
+        Comment.published_at,
+        Comment.document_version_id,
+        Comment.section_id,
+        Comment.practice_item_id,
+        Comment.reaction,
+        Comment.state,
+        Comment.body,
+        Comment.public_body,
+        Comment.rejection_reason,
+        Comment.wants_updates,
+        Comment.wants_involvement,
+    ]
+    if request.contact_details:
+        columns += [Comment.author_name, Comment.author_email]
+    return columns
+
+
+@dataclass(frozen=True)
+class _Labels:
+    """Headings of sections, texts of examples and numbers of versions, by id: small tables."""
+
+    sections: dict[int, str]
+    items: dict[int, str]
+    versions: dict[int, int]
+
+    @classmethod
+    def load(cls, connection: Connection) -> _Labels:
+        return cls(
+            sections=dict(connection.execute(select(Section.id, Section.heading)).all()),
+            items=dict(connection.execute(select(PracticeItem.id, PracticeItem.text)).all()),
+            versions=dict(connection.execute(select(DocumentVersion.id, DocumentVersion.number)).all()),
+        )
+
+    def section(self, section_id: int | None) -> str:
+        return WHOLE_DOCUMENT_LABEL if section_id is None else self.sections.get(section_id, "")
+
+
+def _moment(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if value else None
+
+
+def _tags_and_reports(
+    connection: Connection, comment_ids: list[int]
+) -> tuple[dict[int, list[str]], dict[int, int]]:
+    """The themes and report counts of one batch: two small queries per batch, not per row."""
+    tags: dict[int, list[str]] = defaultdict(list)
+    for comment_id, name in connection.execute(
+        select(comment_tag.c.comment_id, Tag.name)
+        .join(Tag, Tag.id == comment_tag.c.tag_id)
+        .where(comment_tag.c.comment_id.in_(comment_ids))
+        .order_by(comment_tag.c.comment_id, Tag.name)
+    ):
+        tags[comment_id].append(name)
+    reports = dict(
+        connection.execute(
+            select(Report.comment_id, func.count(Report.id))
+            .where(Report.comment_id.in_(comment_ids))
+            .group_by(Report.comment_id)
+        ).all()
+    )
+    return tags, reports
+
+
+def _internal_rows(
+    connection: Connection, batch: Sequence[Any], labels: _Labels, contact_details: bool
+) -> Iterator[list[Any]]:
+    tags, reports = _tags_and_reports(connection, [row.id for row in batch])
+    for row in batch:
+        redacted = row.public_body is not None
+        contact = [row.author_name, row.author_email] if contact_details else []
+        yield [
+            row.reference,
+            _moment(row.created_at),
+            _moment(row.published_at),
+            labels.versions.get(row.document_version_id),
+            labels.section(row.section_id),
+            labels.items.get(row.practice_item_id) if row.practice_item_id else None,
+            row.reaction,
+            row.state,
+            row.public_body if redacted else row.body,
+            redacted,
+            row.body if redacted else None,
+            moderation.REJECTION_REASONS.get(row.rejection_reason, row.rejection_reason),
+            "; ".join(tags.get(row.id, ())),
+            reports.get(row.id, 0),
+            *contact,
+            row.wants_updates,
+            row.wants_involvement,
+        ]
+
+
+def pseudonymous_id(comment_id: int) -> str:
+    """The open data id of a comment: the same in every export, and not its reference."""
+    return keyed_hash(PSEUDONYM_PURPOSE, str(comment_id))[:PSEUDONYM_LENGTH]
+
+
+def _open_rows(connection: Connection, batch: Sequence[Any], labels: _Labels) -> Iterator[list[Any]]:
+    for row in batch:
+        yield [
+            pseudonymous_id(row.id),
+            row.created_at.astimezone(UTC).date().isoformat(),
+            labels.section(row.section_id),
+            labels.items.get(row.practice_item_id) if row.practice_item_id else None,
+            row.reaction,
+            row.public_text,
+        ]
+
+
+def stream_export(
+    request: ExportRequest,
+    actor_id: int | None,
+    via: str = "web",
+    system_user: str | None = None,
+    on_start: Callable[[int], None] | None = None,
+    on_rows: Callable[[int], None] | None = None,
+    now: datetime | None = None,
+) -> Iterator[str]:
+    """The whole CSV file, a few kilobytes at a time, recording the export as it starts.
+
+    Lazy: nothing is read or recorded until the first chunk is asked for, so every query
+    runs inside the generator, in the streaming request's context (see architecture.md).
+    `actor_id` is the staff member exporting, or None for the command line, where
+    `system_user` says who ran it. `on_start` is told the row count before the first row,
+    `on_rows` how many rows were read after each batch: for a progress bar.
+    """
+    if request.contact_details and actor_id is not None:
+        actor = db.session.get(StaffUser, actor_id)
+        if actor is None or actor.role not in CONTACT_DETAIL_ROLES:
+            raise ContactDetailsNotAllowed("Only admins and analysts can export contact details")
+    header = [column.heading for column in request.columns]
+    rows = _rows(request, actor_id, via, system_user, on_start, on_rows, now)
+    return stream_csv(header, rows)
+
+
+def _rows(
+    request: ExportRequest,
+    actor_id: int | None,
+    via: str,
+    system_user: str | None,
+    on_start: Callable[[int], None] | None,
+    on_rows: Callable[[int], None] | None,
+    now: datetime | None,
+) -> Iterator[list[Any]]:
+    # A connection of its own, so that the audit entry can be committed through the
+    # session while this one's snapshot stays open; closing it (at the end, or when the
+    # person goes away and the generator is closed) ends its read-only transaction.
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        row_count, newest_id = connection.execute(
+            _filtered(select(func.count(Comment.id), func.max(Comment.id)).select_from(Comment), request)
+        ).one()
+        _record_export(request, actor_id, via, system_user, row_count, now)
+        if on_start:
+            on_start(row_count)
+        if not row_count:
+            return
+        labels = _Labels.load(connection)
+        query = _filtered(select(*_selected_columns(request)).select_from(Comment), request)
+        last_id = 0
+        while True:
+            batch = connection.execute(
+                query.where(Comment.id > last_id, Comment.id <= newest_id)
+                .order_by(Comment.id)
+                .limit(BATCH_SIZE)
+            ).all()
+            if not batch:
+                return
+            if request.profile == OPEN_DATA:
+                yield from _open_rows(connection, batch, labels)
+            else:
+                yield from _internal_rows(connection, batch, labels, request.contact_details)
+            if on_rows:
+                on_rows(len(batch))
+            if len(batch) < BATCH_SIZE:
+                return
+            last_id = batch[-1].id
+
+
+def _record_export(
+    request: ExportRequest,
+    actor_id: int | None,
+    via: str,
+    system_user: str | None,
+    row_count: int,
+    now: datetime | None,
+) -> None:
+    details: dict[str, Any] = {
+        "profile": request.profile,
+        "contact_details": request.contact_details,
+        "filters": request.filters.describe(),
+        "row_count": row_count,
+        "via": via,
+    }
+    if system_user:
+        details["system_user"] = system_user
+    actor = db.session.get(StaffUser, actor_id) if actor_id is not None else None
+    audit.record(EXPORT_ACTION, actor, details=details, now=now)
+    db.session.commit()

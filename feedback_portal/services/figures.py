@@ -1,0 +1,401 @@
+"""Figures about the feedback: counts per section, practice example, answer and day.
+
+Every count comes from an aggregate query (GROUP BY) over the whole table, so a figure
+costs a handful of small queries however many comments there are; no comment is loaded.
+Sections and examples are matched by slug and key, which stay the same across versions
+of the document, so comments on an older version count with the current one.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import String, func, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from feedback_portal.extensions import db
+from feedback_portal.models import Comment, CommentState, PracticeItem, Section
+from feedback_portal.services.csv_files import stream_csv
+from feedback_portal.services.documents import get_current_consultation, get_current_version
+from feedback_portal.services.errors import NotFound
+
+WHOLE_DOCUMENT = "document"
+WHOLE_DOCUMENT_LABEL = "The whole document"
+NO_ANSWER = "none"
+SHORT_LABEL_LENGTH = 40
+# Withdrawn comments have left the portal's figures as they left every page.
+STATE_SERIES = (
+    ("pending", "Pending"),
+    ("published", "Published"),
+    ("rejected", "Rejected"),
+    ("spam", "Spam"),
+    ("hidden", "Hidden"),
+)
+REACTION_SERIES = (
+    ("yes", "Yes"),
+    ("partly", "Partly"),
+    ("no", "No"),
+    (NO_ANSWER, "Not answered"),
+)
+# Spam says nothing about what people think, and a withdrawn comment is gone.
+NOT_FEEDBACK = (CommentState.SPAM, CommentState.WITHDRAWN)
+
+
+class utc_day(FunctionElement):
+    """The UTC day of a moment, as YYYY-MM-DD text, on SQLite and PostgreSQL alike."""
+
+    type = String()
+    name = "utc_day"
+    inherit_cache = True
+
+
+@compiles(utc_day)
+def _utc_day_sqlite(element: utc_day, compiler: Any, **kw: Any) -> str:
+    # Moments are stored in UTC; SQLite's date() reads the text form.
+    return f"date({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(utc_day, "postgresql")
+def _utc_day_postgresql(element: utc_day, compiler: Any, **kw: Any) -> str:
+    return f"to_char(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+
+
+@dataclass(frozen=True)
+class Series:
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    key: str
+    # In the table and the CSV file.
+    label: str
+    # On the chart, where space is short.
+    short_label: str
+    counts: tuple[int, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    title: str
+    description: str
+    # The heading of the first column of the table: what each row is.
+    row_heading: str
+    series: tuple[Series, ...]
+    rows: tuple[FigureRow, ...]
+    # "bars": a horizontal bar per row, stacked by series; "columns": one column per row, in order.
+    kind: str = "bars"
+
+    @property
+    def totals(self) -> tuple[int, ...]:
+        return tuple(sum(row.counts[index] for row in self.rows) for index in range(len(self.series)))
+
+    @property
+    def total(self) -> int:
+        return sum(self.totals)
+
+    @property
+    def csv_filename(self) -> str:
+        return f"{self.name}.csv"
+
+
+def _shortened(text: str, length: int = SHORT_LABEL_LENGTH) -> str:
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def _in_words(series: Iterable[Series], counts: Iterable[int]) -> str:
+    return ", ".join(f"{count:,} {item.label.lower()}" for item, count in zip(series, counts, strict=True))
+
+
+# What the rows are ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _RowLabel:
+    key: str
+    label: str
+    short_label: str
+
+
+def _section_rows() -> list[_RowLabel]:
+    version = get_current_version()
+    return [
+        _RowLabel(WHOLE_DOCUMENT, WHOLE_DOCUMENT_LABEL, WHOLE_DOCUMENT_LABEL),
+        *(_RowLabel(section.slug, section.heading, _shortened(section.heading)) for section in version.sections),
+    ]
+
+
+def _item_rows() -> list[_RowLabel]:
+    version = get_current_version()
+    rows = []
+    for section in version.sections:
+        # "Basic – one way" is "Basic" on the chart.
+        short_heading = section.heading.split("–")[0].strip()
+        for number, item in enumerate(section.items, start=1):
+            rows.append(
+                _RowLabel(
+                    f"{section.slug}/{item.key}",
+                    f"{section.heading}: {item.text}",
+                    _shortened(f"{short_heading} {number}: {item.text}"),
+                )
+            )
+    return rows
+
+
+def _build_rows(
+    labels: list[_RowLabel], counts: dict[str, dict[str, int]], series: tuple[Series, ...]
+) -> tuple[FigureRow, ...]:
+    """A row per known section or example, then any the current version no longer has."""
+    known = {label.key for label in labels}
+    extra = [_RowLabel(key, key, _shortened(key)) for key in sorted(counts) if key not in known]
+    return tuple(
+        FigureRow(
+            key=label.key,
+            label=label.label,
+            short_label=label.short_label,
+            counts=tuple(counts.get(label.key, {}).get(item.key, 0) for item in series),
+        )
+        for label in [*labels, *extra]
+    )
+
+
+def _series(pairs: tuple[tuple[str, str], ...]) -> tuple[Series, ...]:
+    return tuple(Series(key, label) for key, label in pairs)
+
+
+# The queries ------------------------------------------------------------------------------------
+
+
+def _counts_by_section(column: Any, excluded: tuple[str, ...]) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for slug, value, count in db.session.execute(
+        select(Section.slug, column, func.count(Comment.id))
+        .select_from(Comment)
+        .outerjoin(Section, Section.id == Comment.section_id)
+        .where(Comment.state.not_in(excluded))
+        .group_by(Section.slug, column)
+    ):
+        counts[slug or WHOLE_DOCUMENT][value or NO_ANSWER] = count
+    return counts
+
+
+def _counts_by_item(column: Any, excluded: tuple[str, ...]) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for slug, key, value, count in db.session.execute(
+        select(Section.slug, PracticeItem.key, column, func.count(Comment.id))
+        .select_from(Comment)
+        .join(PracticeItem, PracticeItem.id == Comment.practice_item_id)
+        .join(Section, Section.id == PracticeItem.section_id)
+        .where(Comment.state.not_in(excluded))
+        .group_by(Section.slug, PracticeItem.key, column)
+    ):
+        counts[f"{slug}/{key}"][value or NO_ANSWER] = count
+    return counts
+
+
+# The figures ------------------------------------------------------------------------------------
+
+
+def _busiest(rows: tuple[FigureRow, ...]) -> FigureRow | None:
+    busiest = max(rows, key=lambda row: row.total, default=None)
+    return busiest if busiest is not None and busiest.total else None
+
+
+def comments_by_section() -> Figure:
+    series = _series(STATE_SERIES)
+    rows = _build_rows(_section_rows(), _counts_by_section(Comment.state, (CommentState.WITHDRAWN,)), series)
+    figure = Figure(
+        name="comments-by-section",
+        title="Comments per section, by state",
+        description="",
+        row_heading="Section",
+        series=series,
+        rows=rows,
+    )
+    busiest = _busiest(rows)
+    if busiest is None:
+        description = "There are no comments yet."
+    else:
+        description = (
+            f"{_plural(figure.total, 'comment')} in all ({_in_words(series, figure.totals)}). "
+            f"‘{busiest.label}’ has the most, {busiest.total:,}. A section’s count includes the comments "
+            "on its practice examples."
+        )
+    return replace(figure, description=description)
+
+
+def comments_by_item() -> Figure:
+    series = _series(STATE_SERIES)
+    rows = _build_rows(_item_rows(), _counts_by_item(Comment.state, (CommentState.WITHDRAWN,)), series)
+    figure = Figure(
+        name="comments-by-item",
+        title="Comments per practice example, by state",
+        description="",
+        row_heading="Practice example",
+        series=series,
+        rows=rows,
+    )
+    busiest = _busiest(rows)
+    if busiest is None:
+        description = "There are no comments on practice examples yet."
+    else:
+        description = (
+            f"{_plural(figure.total, 'comment')} on practice examples ({_in_words(series, figure.totals)}). "
+            f"‘{busiest.label}’ has the most, {busiest.total:,}."
+        )
+    return replace(figure, description=description)
+
+
+def _reaction_description(figure: Figure, what: str) -> str:
+    if not figure.total:
+        return f"No {what} have comments yet."
+    answered = figure.total - figure.totals[-1]
+    most_no = max(figure.rows, key=lambda row: row.counts[2])
+    text = (
+        f"{answered:,} of {_plural(figure.total, 'comment')} answered ‘Does this make sense to you?’: "
+        f"{_in_words(figure.series[:3], figure.totals[:3])}; {figure.totals[-1]:,} did not answer."
+    )
+    if most_no.counts[2]:
+        text += f" ‘{most_no.label}’ has the most ‘no’ answers, {most_no.counts[2]:,}."
+    return text + " Spam is not counted."
+
+
+def reactions_by_section() -> Figure:
+    series = _series(REACTION_SERIES)
+    rows = _build_rows(_section_rows(), _counts_by_section(Comment.reaction, NOT_FEEDBACK), series)
+    figure = Figure(
+        name="reactions-by-section",
+        title="Does it make sense? Answers per section",
+        description="",
+        row_heading="Section",
+        series=series,
+        rows=rows,
+    )
+    return replace(figure, description=_reaction_description(figure, "sections"))
+
+
+def reactions_by_item() -> Figure:
+    series = _series(REACTION_SERIES)
+    rows = _build_rows(_item_rows(), _counts_by_item(Comment.reaction, NOT_FEEDBACK), series)
+    figure = Figure(
+        name="reactions-by-item",
+        title="Does it make sense? Answers per practice example",
+        description="",
+        row_heading="Practice example",
+        series=series,
+        rows=rows,
+    )
+    return replace(figure, description=_reaction_description(figure, "practice examples"))
+
+
+def comments_per_day(today: date | None = None) -> Figure:
+    """Comments received each day of the consultation, so far; spam is not counted."""
+    today = today or datetime.now(UTC).date()
+    day = utc_day(Comment.created_at)
+    counts = {
+        _as_date(value): count
+        for value, count in db.session.execute(
+            select(day, func.count(Comment.id))
+            .where(Comment.state.not_in(NOT_FEEDBACK))
+            .group_by(day)
+        )
+    }
+    first, last = _consultation_days(today)
+    if counts:
+        first, last = min(first, *counts), max(last, *counts)
+    rows = []
+    current = first
+    while current <= last:
+        rows.append(
+            FigureRow(
+                key=current.isoformat(),
+                label=current.isoformat(),
+                short_label=f"{current.day} {current:%b}",
+                counts=(counts.get(current, 0),),
+            )
+        )
+        current += timedelta(days=1)
+    figure = Figure(
+        name="comments-per-day",
+        title="Comments per day",
+        description="",
+        row_heading="Day (UTC)",
+        series=(Series("comments", "Comments"),),
+        rows=tuple(rows),
+        kind="columns",
+    )
+    busiest = _busiest(figure.rows)
+    span = f"{_plural(len(rows), 'day')}, from {first:%-d %B %Y} to {last:%-d %B %Y}"
+    if busiest is None:
+        description = f"No comments yet over {span}."
+    else:
+        description = (
+            f"{_plural(figure.total, 'comment')} over {span}. "
+            f"The busiest day was {date.fromisoformat(busiest.key):%-d %B %Y}, with {busiest.total:,}. "
+            "Spam is not counted."
+        )
+    return replace(figure, description=description)
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _consultation_days(today: date) -> tuple[date, date]:
+    """From the day the consultation opened to the day it closes, or today if it is still open."""
+    consultation = get_current_consultation()
+    if consultation is None:
+        return today, today
+    first = consultation.opens_at.astimezone(UTC).date()
+    # closes_at is the first moment it is closed: its last day is the day before a midnight close.
+    last_day = (consultation.closes_at.astimezone(UTC) - timedelta(microseconds=1)).date()
+    return min(first, today), max(first, min(last_day, today))
+
+
+FIGURES = {
+    "comments-by-section": comments_by_section,
+    "comments-by-item": comments_by_item,
+    "reactions-by-section": reactions_by_section,
+    "reactions-by-item": reactions_by_item,
+    "comments-per-day": comments_per_day,
+}
+
+
+def list_figures() -> list[Figure]:
+    return [make() for make in FIGURES.values()]
+
+
+def get_figure(name: str) -> Figure:
+    try:
+        return FIGURES[name]()
+    except KeyError:
+        raise NotFound(f"No figure {name!r}") from None
+
+
+def figure_csv(figure: Figure) -> Iterator[str]:
+    """The figure's table as CSV: the same rows and columns as the page, and a total row."""
+    header = [figure.row_heading, *(item.label for item in figure.series)]
+    if len(figure.series) > 1:
+        header.append("Total")
+
+    def rows() -> Iterator[list[Any]]:
+        for row in figure.rows:
+            yield [row.label, *row.counts, *([row.total] if len(figure.series) > 1 else [])]
+        yield ["Total", *figure.totals, *([figure.total] if len(figure.series) > 1 else [])]
+
+    return stream_csv(header, rows())

@@ -1,0 +1,65 @@
+"""Exporting comments as CSV: the form, and the file it streams back.
+
+The form posts to /staff/export.csv. A valid post gets the file, streamed as the rows are
+read (the query runs inside the generator, see services/export.py); a post with filters
+that cannot be used gets the form back with what to fix, and no file.
+"""
+
+from __future__ import annotations
+
+from flask import Response, abort, redirect, render_template, request, stream_with_context, url_for
+from flask_login import current_user
+
+from feedback_portal.models import Role, StaffUser
+from feedback_portal.security import requires_roles
+from feedback_portal.services import export as exports
+from feedback_portal.services import moderation
+from feedback_portal.services.csv_files import download_headers
+from feedback_portal.staff import blueprint
+from feedback_portal.staff.forms import ExportForm
+
+EXPORTERS = (Role.ADMIN, Role.MODERATOR, Role.ANALYST)
+
+
+def _me() -> StaffUser:
+    return current_user._get_current_object()
+
+
+@blueprint.get("/export")
+@requires_roles(*EXPORTERS)
+def view_export() -> str:
+    return _render_form(ExportForm(None, moderation.list_filter_choices()))
+
+
+@blueprint.get("/export.csv")
+@requires_roles(*EXPORTERS)
+def redirect_to_export() -> Response:
+    """The file is made by posting the form; an old link or bookmark finds the form."""
+    return redirect(url_for(".view_export"))
+
+
+@blueprint.post("/export.csv")
+@requires_roles(*EXPORTERS)
+def export_comments() -> Response | str:
+    form = ExportForm(request.form, moderation.list_filter_choices())
+    if form.include_contact_details.data and current_user.role not in exports.CONTACT_DETAIL_ROLES:
+        # The form never offers it to them: this post was made by hand.
+        exports.refuse_contact_details(_me(), form.profile.data)
+        abort(403)
+    if not form.validate():
+        return _render_form(form)
+    wanted = form.export_request()
+    return Response(
+        stream_with_context(exports.stream_export(wanted, actor_id=current_user.id)),
+        mimetype="text/csv",
+        headers=download_headers(exports.export_filename(wanted.profile)),
+    )
+
+
+def _render_form(form: ExportForm) -> str:
+    return render_template(
+        "staff/export.html",
+        form=form,
+        profiles=exports.PROFILES,
+        can_include_contact_details=current_user.role in exports.CONTACT_DETAIL_ROLES,
+    )

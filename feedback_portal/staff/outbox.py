@@ -1,0 +1,28 @@
+"""Email that could not be delivered, for admins to see and send again."""
+
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, url_for
+
+from feedback_portal import email
+from feedback_portal.models import Role
+from feedback_portal.security import requires_roles
+from feedback_portal.staff import blueprint
+from feedback_portal.staff.forms import ActionForm
+
+
+@blueprint.get("/outbox")
+@requires_roles(Role.ADMIN)
+def list_outbox() -> str:
+    return render_template(
+        "staff/outbox.html", messages=email.list_messages_needing_attention(), action_form=ActionForm()
+    )
+
+
+@blueprint.post("/outbox/<int:message_id>/retry")
+@requires_roles(Role.ADMIN)
+def retry_outbox_message(message_id: int) -> Response:
+    if ActionForm().validate_on_submit():
+        email.retry_message(message_id)
+        flash("The email will be sent again on the next run of the outbox.")
+    return redirect(url_for(".list_outbox"))

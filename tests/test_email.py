@@ -1,0 +1,396 @@
+"""Email through the outbox and a real SMTP server: receipts, links, outages, digests, alerts."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from feedback_portal import email
+from feedback_portal.extensions import db
+from feedback_portal.models import Comment, OutboxMessage, StaffUser
+from tests.factories import all_comments, comment_post, form_fields, make_comment, make_staff, sign_in
+from tests.pages import check_page, heading, parse, text_of
+
+SECTION = "/definition/basic"
+RESIDENT = "resident@example.com"
+
+
+@pytest.fixture
+def app_overrides(mail_server) -> dict:
+    return {"MAIL_PORT": mail_server.port, "PUBLIC_BASE_URL": "https://feedback.example.gov.uk"}
+
+
+def send_outbox(app) -> email.DeliveryReport:
+    with app.app_context():
+        return email.send_due_messages()
+
+
+def outbox_rows(app) -> list[OutboxMessage]:
+    with app.app_context():
+        rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        db.session.expunge_all()
+        return rows
+
+
+def comment_with_email(client, **fields) -> str:
+    data = comment_post(client, SECTION, comment="I think it is clear.", email=RESIDENT, **fields)
+    return client.post(SECTION, data=data).headers["Location"].rsplit("/", 1)[1]
+
+
+# Receipts ---------------------------------------------------------------------------------
+
+
+def test_a_receipt_arrives_with_both_parts_and_only_what_the_person_should_see(client, app, mail_server):
+    reference = comment_with_email(client, name="Amina", wants_updates="y")
+    assert mail_server.received == []  # nothing is sent in the request itself
+    assert send_outbox(app).sent == 1
+    [receipt] = mail_server.to(RESIDENT)
+    assert receipt.envelope_to == [RESIDENT]
+    assert receipt.subject == f"We have your comment {reference}"
+    assert reference in receipt.text and reference in receipt.html
+    assert "What happens next" in receipt.html and "WHAT HAPPENS NEXT" in receipt.text
+    assert "getinvolved@birmingham.gov.uk" in receipt.text
+    assert receipt.message["Message-ID"] == outbox_rows(app)[0].message_id
+    assert "<h1" in receipt.html and 'lang="en-GB"' in receipt.html
+    assert "https://feedback.example.gov.uk/feedback/" in receipt.text
+
+
+def test_no_receipt_without_an_email_address_or_for_spam(client, app, mail_server):
+    client.post(SECTION, data=comment_post(client, SECTION, comment="No email"))
+    client.post(SECTION, data=comment_post(client, SECTION, comment="Bot", email=RESIDENT, website="x"))
+    assert outbox_rows(app) == []
+
+
+def test_running_the_outbox_twice_sends_each_email_once(client, app, mail_server):
+    comment_with_email(client)
+    send_outbox(app)
+    send_outbox(app)
+    assert len(mail_server.received) == 1
+
+
+def links_in(text: str) -> dict[str, str]:
+    withdraw = re.search(r"https://\S+/withdraw/\S+", text).group(0)
+    erase = re.search(r"https://\S+/erase-contact/\S+", text).group(0)
+    return {
+        "withdraw": withdraw.split("feedback.example.gov.uk", 1)[1],
+        "erase": erase.split("feedback.example.gov.uk", 1)[1],
+    }
+
+
+def test_the_withdraw_link_asks_first_then_withdraws_once(client, app, mail_server):
+    comment_with_email(client)
+    send_outbox(app)
+    path = links_in(mail_server.received[0].text)["withdraw"]
+    visitor = app.test_client()
+    confirm = check_page(visitor.get(path))
+    assert heading(confirm) == "Withdraw your comment"
+    assert all_comments(app)[0].state == "pending"
+    data = {field["name"]: field.get("value", "") for field in confirm.select("form input[type=hidden]")}
+    done = check_page(visitor.post(path, data=data))
+    assert heading(done) == "Your comment has been withdrawn"
+    [comment] = all_comments(app)
+    assert (comment.state, comment.body) == ("withdrawn", "")
+    assert comment.author_email == RESIDENT  # only the comment was withdrawn
+    check_page(visitor.get(path), status=404)
+
+
+def test_the_erase_link_deletes_only_the_contact_details(client, app, mail_server):
+    comment_with_email(client, name="Amina", wants_updates="y")
+    send_outbox(app)
+    path = links_in(mail_server.received[0].text)["erase"]
+    visitor = app.test_client()
+    confirm = check_page(visitor.get(path))
+    data = {field["name"]: field.get("value", "") for field in confirm.select("form input[type=hidden]")}
+    check_page(visitor.post(path, data=data))
+    [comment] = all_comments(app)
+    assert (comment.author_name, comment.author_email, comment.wants_updates) == (None, None, False)
+    assert comment.body == "I think it is clear." and comment.state == "pending"
+    check_page(visitor.get(path), status=404)
+
+
+def test_tampered_and_expired_links_are_refused(client, app, mail_server):
+    comment_with_email(client)
+    send_outbox(app)
+    path = links_in(mail_server.received[0].text)["withdraw"]
+    check_page(app.test_client().get(path[:-3] + "abc"), status=404)
+    erase_path = links_in(mail_server.received[0].text)["erase"]
+    swapped = path.rsplit("/", 1)[0] + "/" + erase_path.rsplit("/", 1)[1]
+    check_page(app.test_client().get(swapped), status=404)
+    app.config["EMAIL_LINK_LIFETIME_DAYS"] = -1
+    check_page(app.test_client().get(path), status=404)
+    assert all_comments(app)[0].state == "pending"
+
+
+# The mail server is down -------------------------------------------------------------------
+
+
+def test_while_the_mail_server_is_down_comments_save_and_email_waits(client, app, mail_server):
+    mail_server.stop()
+    reference = comment_with_email(client)
+    assert all_comments(app)[0].reference == reference
+    report = send_outbox(app)
+    assert (report.sent, report.retrying) == (0, 1)
+    [row] = outbox_rows(app)
+    assert (row.status, row.attempts) == ("pending", 1)
+    assert RESIDENT not in (row.last_error or "")
+    mail_server.start()
+    with app.app_context():
+        db.session.execute(db.update(OutboxMessage).values(next_attempt_at=datetime.now(UTC)))
+        db.session.commit()
+    assert send_outbox(app).sent == 1
+    send_outbox(app)
+    assert len(mail_server.to(RESIDENT)) == 1
+
+
+def test_a_message_that_keeps_failing_is_shown_to_admins_and_can_be_sent_again(client, app, mail_server):
+    mail_server.stop()
+    comment_with_email(client)
+    for _ in range(email.MAX_ATTEMPTS):
+        with app.app_context():
+            db.session.execute(db.update(OutboxMessage).values(next_attempt_at=datetime.now(UTC)))
+            db.session.commit()
+        send_outbox(app)
+    [row] = outbox_rows(app)
+    assert row.status == "failed"
+    make_staff(app, role="admin", email="admin@example.gov.uk")
+    admin = app.test_client()
+    sign_in(admin, "admin@example.gov.uk")
+    soup = check_page(admin.get("/staff/outbox"))
+    assert "We have your comment" in text_of(soup) and "ConnectionRefusedError" in text_of(soup)
+    form = soup.select_one("form[action$='/retry']")
+    data = {field["name"]: field.get("value", "") for field in form.select("input[type=hidden]")}
+    admin.post(form["action"], data=data)
+    mail_server.start()
+    assert send_outbox(app).sent == 1
+    assert len(mail_server.to(RESIDENT)) == 1
+
+
+def test_a_send_interrupted_before_marking_sends_at_most_one_duplicate_with_the_same_message_id(
+    client, app, mail_server
+):
+    comment_with_email(client)
+    with app.app_context():
+        [claimed] = email.claim_due_messages(datetime.now(UTC))
+        # The sender delivers it, then dies before it can mark it sent.
+        with email.mail.connect() as connection:
+            connection.send(email._as_mail(claimed))
+    later = datetime.now(UTC) + email.CLAIM_LEASE + timedelta(seconds=1)
+    with app.app_context():
+        assert email.send_due_messages(datetime.now(UTC)).sent == 0  # still leased to the dead sender
+        assert email.send_due_messages(later).sent == 1
+        assert email.send_due_messages(later).sent == 0
+    copies = mail_server.to(RESIDENT)
+    assert len(copies) == 2
+    assert copies[0].message["Message-ID"] == copies[1].message["Message-ID"]
+
+
+def test_two_senders_never_take_the_same_message(client, app, mail_server):
+    for _ in range(3):
+        comment_with_email(app.test_client())
+    with app.app_context():
+        first = email.claim_due_messages(datetime.now(UTC), limit=2)
+        second = email.claim_due_messages(datetime.now(UTC), limit=10)
+        assert {m.id for m in first}.isdisjoint({m.id for m in second})
+        assert len(first) + len(second) == 3
+
+
+def test_an_address_with_a_line_break_never_reaches_a_header(app):
+    with app.app_context(), pytest.raises(email.InvalidRecipient):
+        email.enqueue("receipt", "x", "a@example.com\r\nBcc: b@example.com", "Subject", "receipt")
+
+
+# Digests ----------------------------------------------------------------------------------
+
+
+def digest_people(app) -> list[int]:
+    ids = [
+        make_staff(app, role="moderator", email="mod1@example.gov.uk"),
+        make_staff(app, role="moderator", email="mod2@example.gov.uk"),
+        make_staff(app, role="analyst", email="analyst@example.gov.uk"),
+    ]
+    with app.app_context():
+        db.session.get(StaffUser, ids[2]).digest_frequency = "weekly"
+        db.session.commit()
+    return ids
+
+
+def test_the_digest_lists_new_feedback_per_section_and_what_is_waiting(app, runner, mail_server):
+    digest_people(app)
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+    make_comment(app, text="On basic", state="pending", email="private@example.com", name="Private Person")
+    make_comment(
+        app, text="On an item", section_slug="transformative", item_key="transformative-3", state="pending"
+    )
+    with app.app_context():
+        db.session.execute(db.update(Comment).values(created_at=yesterday))
+        db.session.commit()
+    result = runner.invoke(args=["digest", "send"])
+    assert result.exit_code == 0, result.output
+    [digest] = mail_server.to("mod1@example.gov.uk")
+    assert "Basic – one way: 1" in digest.text
+    assert "Led jointly by citizens and staff" in digest.text
+    assert "2 comments waiting" in digest.text
+    assert "https://feedback.example.gov.uk/staff/comments?state=pending" in digest.text
+    for secret in ("private@example.com", "Private Person"):
+        assert secret not in digest.text and secret not in digest.html
+    assert (
+        mail_server.to("analyst@example.gov.uk") == []
+        or "weekly" in mail_server.to("analyst@example.gov.uk")[0].text
+    )
+
+
+def test_running_the_digest_twice_sends_each_person_one_digest(app, runner, mail_server):
+    digest_people(app)
+    for _ in range(2):
+        assert runner.invoke(args=["digest", "send"]).exit_code == 0
+    assert len(mail_server.to("mod1@example.gov.uk")) == 1
+    assert len(mail_server.to("mod2@example.gov.uk")) == 1
+
+
+def test_the_next_period_brings_the_next_digest(app, runner, mail_server):
+    digest_people(app)
+    runner.invoke(args=["digest", "send"])
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    runner.invoke(args=["digest", "send", "--now", tomorrow])
+    assert len(mail_server.to("mod1@example.gov.uk")) == 2
+
+
+def test_digests_started_together_on_two_machines_go_out_once(app, test_database_url, mail_server):
+    digest_people(app)
+    env = {
+        "DATABASE_URL": test_database_url,
+        "PORTAL_ENV": "testing",
+        "PATH": "/usr/bin:/bin",
+    }
+    script = (
+        "from tests.conftest import make_app;"
+        "from feedback_portal.services import digests;"
+        f"app = make_app({test_database_url!r}, MAIL_PORT={mail_server.port});"
+        "ctx = app.app_context(); ctx.push();"
+        "print(digests.enqueue_due_digests().queued)"
+    )
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    outputs = [run.communicate(timeout=60) for run in runs]
+    assert all(run.returncode == 0 for run in runs), outputs
+    assert sum(int(out.strip().splitlines()[-1]) for out, _ in outputs) == 3
+    send_outbox(app)
+    assert len(mail_server.to("mod1@example.gov.uk")) == 1
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 3
+
+
+# Urgent alerts and account mail -------------------------------------------------------------
+
+
+def test_a_report_of_personal_information_alerts_moderators_who_asked(client, app, mail_server):
+    wanting = make_staff(app, role="moderator", email="alerts@example.gov.uk")
+    make_staff(app, role="moderator", email="quiet@example.gov.uk")
+    with app.app_context():
+        db.session.get(StaffUser, wanting).wants_urgent_alerts = True
+        db.session.commit()
+    reference = make_comment(app, text="My neighbour at 12 Example Road", email="author@example.com")
+    data = form_fields(client, f"/feedback/{reference}/report")
+    client.post(f"/feedback/{reference}/report", data={**data, "reason": "personal-information"})
+    send_outbox(app)
+    [alert] = mail_server.to("alerts@example.gov.uk")
+    assert reference in alert.subject
+    assert mail_server.to("quiet@example.gov.uk") == []
+    assert "author@example.com" not in alert.text and "12 Example Road" not in alert.text
+
+
+def test_forgotten_password_gives_the_same_page_whether_or_not_the_account_exists(app, mail_server):
+    make_staff(app, email="known@example.gov.uk")
+    pages = []
+    for address in ("known@example.gov.uk", "unknown@example.gov.uk"):
+        client = app.test_client()
+        data = form_fields(client, "/staff/forgot-password")
+        response = client.post("/staff/forgot-password", data={**data, "email": address})
+        pages.append((response.status_code, text_of(parse(response).select_one("main"))))
+    assert pages[0] == pages[1]
+    send_outbox(app)
+    assert mail_server.to("unknown@example.gov.uk") == []
+    [reset] = mail_server.to("known@example.gov.uk")
+    link = re.search(r"https://feedback.example.gov.uk(/staff/set-password/\S+)", reset.text).group(1)
+    other_device = app.test_client()
+    sign_in(other_device, "known@example.gov.uk")
+    client = app.test_client()
+    data = form_fields(client, link)
+    new_password = "a brand new long passphrase here"
+    response = client.post(link, data={**data, "password": new_password, "confirm": new_password})
+    assert response.headers["Location"] == "/staff/login"
+    assert other_device.get("/staff/").status_code == 302  # its session ended
+    check_page(app.test_client().get(link), status=404)  # the link works once
+    assert sign_in(app.test_client(), "known@example.gov.uk", new_password).status_code == 302
+
+
+# Decisions --------------------------------------------------------------------------------
+
+
+def pending_comment_wanting_updates(client, app, **fields) -> int:
+    from tests.staff.moderation_helpers import id_of
+
+    reference = comment_with_email(client, wants_updates="y", **fields)
+    send_outbox(app)  # the receipt
+    return id_of(app, reference)
+
+
+def test_a_person_who_asked_is_told_when_their_comment_is_published(client, app, mail_server):
+    from tests.factories import signed_in_client
+    from tests.staff.moderation_helpers import post_action
+
+    comment_id = pending_comment_wanting_updates(client, app, name="Amina")
+    moderator = signed_in_client(app, role="moderator")
+    assert post_action(moderator, comment_id, "publish").status_code == 302
+    send_outbox(app)
+    [receipt, decision] = mail_server.to(RESIDENT)
+    assert "has been published" in decision.subject
+    assert "https://feedback.example.gov.uk/definition/basic#comment-CP-" in decision.text
+    assert "moderator@example.gov.uk" not in decision.text + decision.html
+
+
+def test_a_person_who_asked_is_told_why_in_plain_words_when_it_is_rejected(client, app, mail_server):
+    from tests.factories import signed_in_client
+    from tests.staff.moderation_helpers import post_action
+
+    comment_id = pending_comment_wanting_updates(client, app)
+    moderator = signed_in_client(app, role="moderator")
+    post_action(
+        moderator, comment_id, "reject", rejection_reason="off-topic", rejection_note="Internal: spammy"
+    )
+    send_outbox(app)
+    decision = mail_server.to(RESIDENT)[-1]
+    assert "was not published" in decision.subject
+    assert "because it was not about the definition" in decision.text
+    assert "Internal: spammy" not in decision.text + decision.html
+
+
+def test_nobody_is_emailed_a_decision_they_did_not_ask_for(client, app, mail_server):
+    from tests.factories import signed_in_client
+    from tests.staff.moderation_helpers import id_of, post_action
+
+    reference = comment_with_email(client)
+    send_outbox(app)
+    post_action(signed_in_client(app, role="moderator"), id_of(app, reference), "publish")
+    send_outbox(app)
+    assert len(mail_server.to(RESIDENT)) == 1  # the receipt only
+
+
+def test_while_the_mail_server_is_down_decisions_still_save(client, app, mail_server):
+    from tests.factories import signed_in_client
+    from tests.staff.moderation_helpers import comment_by_id, post_action
+
+    comment_id = pending_comment_wanting_updates(client, app)
+    mail_server.stop()
+    post_action(signed_in_client(app, role="moderator"), comment_id, "publish")
+    assert comment_by_id(app, comment_id).state == "published"
+    assert send_outbox(app).retrying == 1
