@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import getpass
 import sys
+from contextlib import ExitStack
 from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -12,6 +15,7 @@ from flask.cli import AppGroup, with_appcontext
 from feedback_portal import email
 from feedback_portal.models import Role
 from feedback_portal.services import accounts, digests, documents, feedback
+from feedback_portal.services import export as exports
 from feedback_portal.services.errors import DomainError
 
 
@@ -21,6 +25,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(outbox)
     app.cli.add_command(digest)
+    app.cli.add_command(export)
 
 
 @click.command("seed")
@@ -115,3 +120,116 @@ def send_digests(now_text: str | None) -> None:
         f"Queued {run.queued} digests ({run.already_done} already done). "
         f"Sent {report.sent}; {report.retrying} will be retried."
     )
+
+
+export = AppGroup("export", help="Export feedback as CSV.")
+
+
+@export.command("csv")
+@click.option(
+    "--profile",
+    type=click.Choice(["internal", "open"]),
+    required=True,
+    help="internal: everything, with names and email addresses. open: published comments only, "
+    "nothing personal, safe to publish.",
+)
+@click.option("--state", help="Only comments in this state: pending, published, rejected, spam or hidden.")
+@click.option(
+    "--section", help="Only comments on this section (its slug), or 'document' for the whole document."
+)
+@click.option("--item", help="Only comments on this practice example (its key, like basic-1).")
+@click.option(
+    "--reaction", help="Only comments that answered 'Does this make sense?' with yes, partly or no."
+)
+@click.option("--tag", help="Only comments with this theme.")
+@click.option("--has-reports", is_flag=True, help="Only comments with reports nobody has dealt with.")
+@click.option(
+    "--from", "created_from", type=click.DateTime(["%Y-%m-%d"]), help="Received on or after this day (UTC)."
+)
+@click.option(
+    "--to", "created_to", type=click.DateTime(["%Y-%m-%d"]), help="Received on or before this day (UTC)."
+)
+@click.option("--text", help="Only comments containing these words.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the file here instead of to standard output.",
+)
+def export_csv_command(
+    profile: str,
+    state: str | None,
+    section: str | None,
+    item: str | None,
+    reaction: str | None,
+    tag: str | None,
+    has_reports: bool,
+    created_from: datetime | None,
+    created_to: datetime | None,
+    text: str | None,
+    output: Path | None,
+) -> None:
+    """Write comments as CSV: the same file as the Export page makes.
+
+    This command is for admins on the server. Its internal file includes the names and
+    email addresses people gave: keep it somewhere only the team can open. The export is
+    recorded in the audit log with your system user name. A progress bar is shown on
+    standard error when it is a terminal.
+    """
+    filters = exports.ExportFilters(
+        state=state,
+        section=section,
+        item=item,
+        reaction=reaction,
+        created_from=created_from.date() if created_from else None,
+        created_to=created_to.date() if created_to else None,
+        tag=tag,
+        has_reports=has_reports,
+        text=text,
+    )
+    problems = exports.check_filters(filters)
+    try:
+        wanted = exports.ExportRequest(profile, filters, contact_details=profile == exports.INTERNAL)
+    except exports.InvalidExport as problem:
+        problems.append(str(problem))
+    if problems:
+        raise click.UsageError("\n".join(problems))
+    try:
+        system_user = getpass.getuser()
+    except (KeyError, OSError):
+        system_user = "unknown"
+
+    with ExitStack() as stack:
+        counted: list[int] = []
+        bars: list = []
+
+        def started(total: int) -> None:
+            counted.append(total)
+            if sys.stderr.isatty():
+                bar = click.progressbar(length=total, label="Exporting", file=sys.stderr)
+                bars.append(stack.enter_context(bar))
+
+        def advanced(rows: int) -> None:
+            for bar in bars:
+                bar.update(rows)
+
+        chunks = exports.stream_export(
+            wanted,
+            actor_id=None,
+            via="command line",
+            system_user=system_user,
+            on_start=started,
+            on_rows=advanced,
+        )
+        try:
+            # "-" is standard output, which click leaves open.
+            with click.open_file(str(output) if output else "-", "wb") as file:
+                for chunk in chunks:
+                    file.write(chunk.encode("utf-8"))
+        except BaseException:
+            # Half a file of personal data is no use to anyone: do not leave it behind.
+            if output is not None:
+                output.unlink(missing_ok=True)
+            raise
+    where = f" to {output}" if output else ""
+    click.echo(f"Exported {counted[0]:,} comments ({wanted.profile} file){where}.", err=True)

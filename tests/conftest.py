@@ -11,6 +11,7 @@ import shutil
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     if not url:
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'portal-test.sqlite3'}"
         return
-    name = f"portal_test_{uuid.uuid4().hex[:12]}"
+    with scratch_postgres_database(url, prefix="portal_test") as scratch_url:
+        yield scratch_url
+
+
+@contextmanager
+def scratch_postgres_database(url: str, prefix: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database beside the one at `url`, dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))

@@ -352,7 +352,7 @@ def test_a_person_who_asked_is_told_when_their_comment_is_published(client, app,
     moderator = signed_in_client(app, role="moderator")
     assert post_action(moderator, comment_id, "publish").status_code == 302
     send_outbox(app)
-    [receipt, decision] = mail_server.to(RESIDENT)
+    [_receipt, decision] = mail_server.to(RESIDENT)
     assert "has been published" in decision.subject
     assert "https://feedback.example.gov.uk/definition/basic#comment-CP-" in decision.text
     assert "moderator@example.gov.uk" not in decision.text + decision.html

@@ -29,6 +29,8 @@ class StaffUser(UserMixin, db.Model):
     # Part of every session; raising it ends all of the account's sessions at once.
     session_version: Mapped[int] = mapped_column(default=1)
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The time step of the last code accepted: a code works once, even within its 30 seconds.
+    totp_last_step: Mapped[int | None]
     failed_sign_ins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     last_signed_in_at: Mapped[datetime | None]

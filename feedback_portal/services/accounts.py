@@ -282,15 +282,25 @@ def complete_sign_in(user: StaffUser, now: datetime | None = None) -> None:
     db.session.commit()
 
 
-def check_totp_code(user: StaffUser, code: str, now: datetime | None = None) -> bool:
-    """A two-step code; a wrong one counts as a failed sign-in."""
-    now = now or datetime.now(UTC)
+def _accepted_step(secret: str, code: str, now: datetime, last_step: int | None) -> int | None:
+    """The time step a code belongs to (this one or either neighbour), if it is right and unused."""
     code = "".join(code.split())
-    if (
-        user.totp_secret
-        and code.isdigit()
-        and pyotp.TOTP(user.totp_secret).verify(code, for_time=now, valid_window=1)
-    ):
+    if not code.isdigit():
+        return None
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(now)
+    for step in (current - 1, current, current + 1):
+        if (last_step is None or step > last_step) and secrets.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+def check_totp_code(user: StaffUser, code: str, now: datetime | None = None) -> bool:
+    """A two-step code, usable once; a wrong or reused one counts as a failed sign-in."""
+    now = now or datetime.now(UTC)
+    step = _accepted_step(user.totp_secret, code, now, user.totp_last_step) if user.totp_secret else None
+    if step is not None:
+        user.totp_last_step = step
         complete_sign_in(user, now)
         return True
     user.failed_sign_ins += 1
@@ -312,12 +322,11 @@ def totp_uri(secret: str, email: str, issuer: str) -> str:
 
 def turn_on_totp(user: StaffUser, secret: str, code: str, now: datetime | None = None) -> bool:
     """Save the secret only once a code made from it works."""
-    code = "".join(code.split())
-    if not code.isdigit() or not pyotp.TOTP(secret).verify(
-        code, for_time=now or datetime.now(UTC), valid_window=1
-    ):
+    step = _accepted_step(secret, code, now or datetime.now(UTC), None)
+    if step is None:
         return False
     user.totp_secret = secret
+    user.totp_last_step = step
     audit.record("totp.enable", user, "staff_user", user.id)
     db.session.commit()
     return True
@@ -325,6 +334,7 @@ def turn_on_totp(user: StaffUser, secret: str, code: str, now: datetime | None =
 
 def turn_off_totp(user: StaffUser) -> None:
     user.totp_secret = None
+    user.totp_last_step = None
     audit.record("totp.disable", user, "staff_user", user.id)
     db.session.commit()
 

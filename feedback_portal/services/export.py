@@ -61,9 +61,7 @@ BATCH_SIZE = 1000
 # Roles that may see how to contact the people who commented. Moderators never do.
 CONTACT_DETAIL_ROLES = frozenset({Role.ADMIN, Role.ANALYST})
 # A withdrawn comment has left every export, as its author was promised.
-EXPORTABLE_STATES = [
-    state.value for state in CommentState if state not in (CommentState.WITHDRAWN,)
-]
+EXPORTABLE_STATES = [state.value for state in CommentState if state not in (CommentState.WITHDRAWN,)]
 REACTIONS = [reaction.value for reaction in Reaction]
 WHOLE_DOCUMENT_LABEL = "The whole document"
 PSEUDONYM_PURPOSE = "open-data"
@@ -110,7 +108,9 @@ INTERNAL_PROFILE = ExportProfile(
         ExportColumn("Document version", "The number of the version of the document it was made on."),
         ExportColumn("Section", "The section it is about, or ‘The whole document’."),
         ExportColumn("Practice example", "The ‘In practice this means’ example it is about, if any."),
-        ExportColumn("Makes sense?", "The answer to ‘Does this make sense to you?’: yes, partly, no, or empty."),
+        ExportColumn(
+            "Makes sense?", "The answer to ‘Does this make sense to you?’: yes, partly, no, or empty."
+        ),
         ExportColumn("State", "pending, published, rejected, spam or hidden."),
         ExportColumn("Public text", "The text the public sees: the redacted text if it was redacted."),
         ExportColumn("Redacted", "yes if a moderator removed something from the public text."),
@@ -120,7 +120,9 @@ INTERNAL_PROFILE = ExportProfile(
         ),
         ExportColumn("Rejection reason", "Why it was rejected, if it was."),
         ExportColumn("Themes", "The themes moderators gave it, separated by semicolons."),
-        ExportColumn("Reports", "How many times the public reported it, including reports already dealt with."),
+        ExportColumn(
+            "Reports", "How many times the public reported it, including reports already dealt with."
+        ),
         ExportColumn("Name", "The name they gave, if any.", contact_details=True),
         ExportColumn("Email", "The email address they gave, if any.", contact_details=True),
         ExportColumn("Wants updates", "yes if they asked to be told what happens with their feedback."),
@@ -141,7 +143,9 @@ OPEN_PROFILE = ExportProfile(
         ExportColumn("Date received", "The day the comment was sent, as year-month-day (UTC)."),
         ExportColumn("Section", "The section it is about, or ‘The whole document’."),
         ExportColumn("Practice example", "The ‘In practice this means’ example it is about, if any."),
-        ExportColumn("Makes sense?", "The answer to ‘Does this make sense to you?’: yes, partly, no, or empty."),
+        ExportColumn(
+            "Makes sense?", "The answer to ‘Does this make sense to you?’: yes, partly, no, or empty."
+        ),
         ExportColumn("Comment", "The published text: the redacted text if a moderator removed something."),
     ),
 )
@@ -209,11 +213,7 @@ class ExportRequest:
 
 
 def columns_for(profile: str, contact_details: bool = False) -> list[ExportColumn]:
-    return [
-        column
-        for column in PROFILES[profile].columns
-        if contact_details or not column.contact_details
-    ]
+    return [column for column in PROFILES[profile].columns if contact_details or not column.contact_details]
 
 
 def export_filename(profile: str, now: datetime | None = None) -> str:
@@ -306,9 +306,7 @@ def _filtered(query: Select, request: ExportRequest) -> Select:
     if request.profile == OPEN_DATA and filters.text:
         # The queue also searches the original of a redacted comment; open data must not
         # be chosen by words the public cannot see.
-        query = query.where(
-            _public_text().ilike(moderation.like_pattern(filters.text), escape="\\")
-        )
+        query = query.where(_public_text().ilike(moderation.like_pattern(filters.text), escape="\\"))
     return query
 
 
@@ -344,6 +342,7 @@ def _selected_columns(request: ExportRequest) -> list[Any]:
         Comment.wants_involvement,
     ]
     if request.contact_details:
+        # Last, where _internal_rows expects them.
         columns += [Comment.author_name, Comment.author_email]
     return columns
 
@@ -369,56 +368,77 @@ class _Labels:
 
 
 def _moment(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if value else None
+    # isoformat is several times faster than strftime, which counts over a million rows.
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "seconds") if value else None
 
 
 def _tags_and_reports(
-    connection: Connection, comment_ids: list[int]
+    connection: Connection, first_id: int, last_id: int
 ) -> tuple[dict[int, list[str]], dict[int, int]]:
-    """The themes and report counts of one batch: two small queries per batch, not per row."""
+    """The themes and report counts of one batch: two small queries per batch, not per row.
+
+    By the batch's range of ids rather than a list of them: the ranges of successive
+    batches do not overlap, so an export reads each theme and report once, and the
+    queries stay the same size (a list of a thousand ids costs more to send than to run).
+    """
     tags: dict[int, list[str]] = defaultdict(list)
     for comment_id, name in connection.execute(
         select(comment_tag.c.comment_id, Tag.name)
         .join(Tag, Tag.id == comment_tag.c.tag_id)
-        .where(comment_tag.c.comment_id.in_(comment_ids))
+        .where(comment_tag.c.comment_id.between(first_id, last_id))
         .order_by(comment_tag.c.comment_id, Tag.name)
     ):
         tags[comment_id].append(name)
     reports = dict(
         connection.execute(
             select(Report.comment_id, func.count(Report.id))
-            .where(Report.comment_id.in_(comment_ids))
+            .where(Report.comment_id.between(first_id, last_id))
             .group_by(Report.comment_id)
         ).all()
     )
     return tags, reports
 
 
-def _internal_rows(
-    connection: Connection, batch: Sequence[Any], labels: _Labels, contact_details: bool
-) -> Iterator[list[Any]]:
-    tags, reports = _tags_and_reports(connection, [row.id for row in batch])
-    for row in batch:
-        redacted = row.public_body is not None
-        contact = [row.author_name, row.author_email] if contact_details else []
+def _internal_rows(connection: Connection, batch: Sequence[Any], labels: _Labels) -> Iterator[list[Any]]:
+    tags, reports = _tags_and_reports(connection, batch[0].id, batch[-1].id)
+    reasons = moderation.REJECTION_REASONS
+    # Unpacked by position (the order of _selected_columns): the fastest way to read a row.
+    for (
+        comment_id,
+        reference,
+        created_at,
+        published_at,
+        version_id,
+        section_id,
+        item_id,
+        reaction,
+        state,
+        body,
+        public_body,
+        rejection_reason,
+        wants_updates,
+        wants_involvement,
+        *contact,
+    ) in batch:
+        redacted = public_body is not None
         yield [
-            row.reference,
-            _moment(row.created_at),
-            _moment(row.published_at),
-            labels.versions.get(row.document_version_id),
-            labels.section(row.section_id),
-            labels.items.get(row.practice_item_id) if row.practice_item_id else None,
-            row.reaction,
-            row.state,
-            row.public_body if redacted else row.body,
+            reference,
+            _moment(created_at),
+            _moment(published_at),
+            labels.versions.get(version_id),
+            labels.section(section_id),
+            labels.items.get(item_id) if item_id else None,
+            reaction,
+            state,
+            public_body if redacted else body,
             redacted,
-            row.body if redacted else None,
-            moderation.REJECTION_REASONS.get(row.rejection_reason, row.rejection_reason),
-            "; ".join(tags.get(row.id, ())),
-            reports.get(row.id, 0),
+            body if redacted else None,
+            reasons.get(rejection_reason, rejection_reason),
+            "; ".join(tags[comment_id]) if comment_id in tags else "",
+            reports.get(comment_id, 0),
             *contact,
-            row.wants_updates,
-            row.wants_involvement,
+            wants_updates,
+            wants_involvement,
         ]
 
 
@@ -427,15 +447,15 @@ def pseudonymous_id(comment_id: int) -> str:
     return keyed_hash(PSEUDONYM_PURPOSE, str(comment_id))[:PSEUDONYM_LENGTH]
 
 
-def _open_rows(connection: Connection, batch: Sequence[Any], labels: _Labels) -> Iterator[list[Any]]:
-    for row in batch:
+def _open_rows(batch: Sequence[Any], labels: _Labels) -> Iterator[list[Any]]:
+    for comment_id, created_at, section_id, item_id, reaction, public_text in batch:
         yield [
-            pseudonymous_id(row.id),
-            row.created_at.astimezone(UTC).date().isoformat(),
-            labels.section(row.section_id),
-            labels.items.get(row.practice_item_id) if row.practice_item_id else None,
-            row.reaction,
-            row.public_text,
+            pseudonymous_id(comment_id),
+            created_at.astimezone(UTC).date().isoformat(),
+            labels.section(section_id),
+            labels.items.get(item_id) if item_id else None,
+            reaction,
+            public_text,
         ]
 
 
@@ -500,9 +520,9 @@ def _rows(
             if not batch:
                 return
             if request.profile == OPEN_DATA:
-                yield from _open_rows(connection, batch, labels)
+                yield from _open_rows(batch, labels)
             else:
-                yield from _internal_rows(connection, batch, labels, request.contact_details)
+                yield from _internal_rows(connection, batch, labels)
             if on_rows:
                 on_rows(len(batch))
             if len(batch) < BATCH_SIZE:

@@ -136,7 +136,10 @@ def _section_rows() -> list[_RowLabel]:
     version = get_current_version()
     return [
         _RowLabel(WHOLE_DOCUMENT, WHOLE_DOCUMENT_LABEL, WHOLE_DOCUMENT_LABEL),
-        *(_RowLabel(section.slug, section.heading, _shortened(section.heading)) for section in version.sections),
+        *(
+            _RowLabel(section.slug, section.heading, _shortened(section.heading))
+            for section in version.sections
+        ),
     ]
 
 
@@ -310,9 +313,7 @@ def comments_per_day(today: date | None = None) -> Figure:
     counts = {
         _as_date(value): count
         for value, count in db.session.execute(
-            select(day, func.count(Comment.id))
-            .where(Comment.state.not_in(NOT_FEEDBACK))
-            .group_by(day)
+            select(day, func.count(Comment.id)).where(Comment.state.not_in(NOT_FEEDBACK)).group_by(day)
         )
     }
     first, last = _consultation_days(today)
@@ -340,15 +341,19 @@ def comments_per_day(today: date | None = None) -> Figure:
         kind="columns",
     )
     busiest = _busiest(figure.rows)
-    span = f"{_plural(len(rows), 'day')}, from {first:%-d %B %Y} to {last:%-d %B %Y}"
-    if busiest is None:
-        description = f"No comments yet over {span}."
+    if len(rows) == 1:
+        span = f"on {first:%-d %B %Y}"
     else:
-        description = (
-            f"{_plural(figure.total, 'comment')} over {span}. "
-            f"The busiest day was {date.fromisoformat(busiest.key):%-d %B %Y}, with {busiest.total:,}. "
-            "Spam is not counted."
-        )
+        span = f"over {_plural(len(rows), 'day')}, from {first:%-d %B %Y} to {last:%-d %B %Y}"
+    if busiest is None:
+        description = f"No comments yet {span}."
+    else:
+        description = f"{_plural(figure.total, 'comment')} {span}."
+        if len(rows) > 1:
+            description += (
+                f" The busiest day was {date.fromisoformat(busiest.key):%-d %B %Y}, with {busiest.total:,}."
+            )
+        description += " Spam is not counted."
     return replace(figure, description=description)
 
 

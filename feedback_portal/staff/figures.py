@@ -148,7 +148,9 @@ def _swatches(figure: figures.Figure) -> list[Swatch]:
     for series in figure.series:
         style = STYLES.get(series.key, DEFAULT_STYLE)
         swatches.append(
-            Swatch(series.key, series.label, style.colour, style.pattern, f"{figure.name}-pattern-{series.key}")
+            Swatch(
+                series.key, series.label, style.colour, style.pattern, f"{figure.name}-pattern-{series.key}"
+            )
         )
     return swatches
 
@@ -185,7 +187,8 @@ def _legend(swatches: list[Swatch], entry_width: int = 150, pitch: int = 28) -> 
 
 def _stacked_bars(figure: figures.Figure) -> Chart:
     """A horizontal bar per row, made of a segment per series, with the row's total after it."""
-    label_width, plot_left, plot_right = 300, 308, WIDTH - 60
+    # Room on the right for a total as long as "1,000,000".
+    label_width, plot_left, plot_right = 300, 308, WIDTH - 80
     bar_height, pitch = 20, 30
     swatches = _swatches(figure)
     legend, legend_height = _legend(swatches)
@@ -208,7 +211,14 @@ def _stacked_bars(figure: figures.Figure) -> Chart:
             if count:
                 width = count * scale
                 rects.append(
-                    Rect(_rounded(x), _rounded(y), _rounded(width), bar_height, swatch, f"{row.label}: {count:,} {swatch.label.lower()}")
+                    Rect(
+                        _rounded(x),
+                        _rounded(y),
+                        _rounded(width),
+                        bar_height,
+                        swatch,
+                        f"{row.label}: {count:,} {swatch.label.lower()}",
+                    )
                 )
                 x += width
         labels.append(Label(_rounded(x + 6), text_y, f"{row.total:,}"))
@@ -234,11 +244,13 @@ def _columns(figure: figures.Figure) -> Chart:
         x = plot_left + index * band
         if row.total:
             height = row.total * scale
+            # Narrow enough to read as a day, even when there are only a few days so far.
+            width = min(max(band * 0.75, 1), 48)
             rects.append(
                 Rect(
-                    _rounded(x + band * 0.125),
+                    _rounded(x + (band - width) / 2),
                     _rounded(bottom - height),
-                    _rounded(max(band * 0.75, 1)),
+                    _rounded(width),
                     _rounded(height),
                     swatch,
                     f"{row.label}: {row.total:,} {swatch.label.lower()}",

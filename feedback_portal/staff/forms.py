@@ -20,8 +20,8 @@ from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Opt
 
 from feedback_portal.models import Role
 from feedback_portal.public.forms import OneEmailAddress, strip
-from feedback_portal.services.accounts import PASSWORD_MAX_LENGTH
 from feedback_portal.services import export as exports
+from feedback_portal.services.accounts import PASSWORD_MAX_LENGTH
 from feedback_portal.services.audit_log import NOBODY, AuditFilters
 from feedback_portal.staff.moderation_forms import QueueFilterForm
 
@@ -316,7 +316,7 @@ class ExportForm(QueueFilterForm):
             SelectChoice("", "Any state"),
             *(SelectChoice(state, state.capitalize()) for state in exports.EXPORTABLE_STATES),
         ]
-        if not formdata:
+        if not formdata or "state" not in formdata:
             # The queue starts at pending comments; an export starts with all of them.
             self.state.data = ""
 
@@ -330,7 +330,8 @@ class ExportForm(QueueFilterForm):
                 )
             if self.include_contact_details.data:
                 self.include_contact_details.errors.append(
-                    "Open data never includes names or email addresses: untick this, or choose the internal file"
+                    "Open data never includes names or email addresses: "
+                    "untick this, or choose the internal file"
                 )
         return valid and not self.state.errors and not self.include_contact_details.errors
 

@@ -51,8 +51,16 @@ STAFF_PAGES = {
     "two-step": ("/staff/account/two-step", "Set up two-step sign-in"),
     "email-choices": ("/staff/account/email", "Your email choices"),
 }
-# The pages a moderator spends their day in, which must fit a small screen.
-NARROW_PAGES = ["dashboard", "queue", "pending-comment", "published-comment", "reported-comments"]
+# The pages a moderator spends their day in, which must fit a small screen. A comment that
+# has been moderated has a history table; a new one does not.
+NARROW_PAGES = [
+    "dashboard",
+    "queue",
+    "pending-comment",
+    "published-comment",
+    "redacted-comment",
+    "reported-comments",
+]
 
 
 # Records for the pages to show ----------------------------------------------------------------

@@ -331,11 +331,23 @@ def test_with_two_step_on_signing_in_needs_a_code(app):
     soup = check_page(fresh.post("/staff/login/code", data={**data, "code": "123456"}))
     assert "The code is not right" in text_of(soup)
     assert not is_signed_in(fresh)
-    response = fresh.post("/staff/login/code", data={**data, "code": pyotp.TOTP(secret).now()})
+    # The code used to turn it on has been used: the next one (still accepted) is needed now.
+    last_step = user(app).totp_last_step
+    used_code = pyotp.TOTP(secret).generate_otp(last_step)
+    soup = check_page(fresh.post("/staff/login/code", data={**data, "code": used_code}))
+    assert "The code is not right" in text_of(soup)
+    next_code = pyotp.TOTP(secret).generate_otp(last_step + 1)
+    response = fresh.post("/staff/login/code", data={**data, "code": next_code})
     assert response.headers["Location"] == "/staff/"
     assert is_signed_in(fresh)
+    # And a code works only once: signing in again with it is refused.
+    again = app.test_client()
+    sign_in(again, EMAIL)
+    retry = form_fields(again, "/staff/login/code")
+    assert again.post("/staff/login/code", data={**retry, "code": next_code}).status_code == 200
+    assert not is_signed_in(again)
     failures = [details["reason"] for action, details in audit_actions(app) if action == "sign_in.failure"]
-    assert failures == ["wrong-code"]
+    assert failures == ["wrong-code", "wrong-code", "wrong-code"]
 
 
 def test_the_code_page_is_no_way_around_the_password(app):

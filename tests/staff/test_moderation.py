@@ -398,7 +398,7 @@ def test_the_history_lists_who_did_what_and_when(app, moderator):
     post_action(moderator, comment_id, "reject", rejection_reason="duplicate")
     post_action(moderator, comment_id, "restore", revision=2)
     soup = check_page(moderator.get(f"/staff/comments/{comment_id}"))
-    rows = [text_of(row) for row in soup.select("#history + table tbody tr")]
+    rows = [text_of(row) for row in soup.select("#history + .council-table-scroll table tbody tr")]
     assert "Sent" in rows[0]
     assert (
         "moderator@example.gov.uk" in rows[1] and "Rejected" in rows[1] and "Pending to rejected" in rows[1]
