@@ -87,6 +87,17 @@ class OneEmailAddress:
         field.data = result.normalized
 
 
+# What a name or an email address must be, on every public form that asks for one.
+NAME_CHECKS = [
+    Length(max=NAME_MAX_LENGTH, message=f"Your name must be {NAME_MAX_LENGTH} characters or fewer"),
+    PlainText(message="Your name must only include letters, numbers, spaces and punctuation"),
+]
+EMAIL_CHECKS = [
+    Length(max=254, message="Your email address must be 254 characters or fewer"),
+    OneEmailAddress(),
+]
+
+
 class SubmissionKey(HiddenField):
     """A random key per rendered form: the same form sent twice makes one record."""
 
@@ -128,8 +139,7 @@ class CommentForm(SpamTrapMixin, FlaskForm):
         filters=[strip, blank_to_none],
         validators=[
             Optional(),
-            Length(max=NAME_MAX_LENGTH, message=f"Your name must be {NAME_MAX_LENGTH} characters or fewer"),
-            PlainText(message="Your name must only include letters, numbers, spaces and punctuation"),
+            *NAME_CHECKS,
         ],
         widget=GovTextInput(),
         description="We show it with your comment if we publish it. Leave it empty to appear as ‘Anonymous’.",
@@ -139,8 +149,7 @@ class CommentForm(SpamTrapMixin, FlaskForm):
         filters=[strip, blank_to_none],
         validators=[
             Optional(),
-            Length(max=254, message="Your email address must be 254 characters or fewer"),
-            OneEmailAddress(),
+            *EMAIL_CHECKS,
         ],
         widget=GovTextInput(),
         description="We will send you a receipt. We never publish it.",
@@ -201,8 +210,7 @@ class GetInvolvedForm(SpamTrapMixin, FlaskForm):
         filters=[strip, blank_to_none],
         validators=[
             DataRequired(message="Enter your name"),
-            Length(max=NAME_MAX_LENGTH, message=f"Your name must be {NAME_MAX_LENGTH} characters or fewer"),
-            PlainText(message="Your name must only include letters, numbers, spaces and punctuation"),
+            *NAME_CHECKS,
         ],
         widget=GovTextInput(),
     )
@@ -211,8 +219,7 @@ class GetInvolvedForm(SpamTrapMixin, FlaskForm):
         filters=[strip, blank_to_none],
         validators=[
             Optional(),
-            Length(max=254, message="Your email address must be 254 characters or fewer"),
-            OneEmailAddress(),
+            *EMAIL_CHECKS,
         ],
         widget=GovTextInput(),
     )
