@@ -7,6 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
+# Two workers, one per core of the machines we run on; a test file stays on one worker.
+PYTEST := $(BIN)/python -m pytest -n $${PYTEST_WORKERS:-2} --dist loadfile
 STATIC := feedback_portal/static/.built
 FRONTEND_SOURCES := $(wildcard frontend/src/*) frontend/build.mjs
 
@@ -47,10 +49,10 @@ run: install ## Set up and serve the site on http://127.0.0.1:$(PORT) (SQLite un
 
 test: install-dev ## Set up and run every test: on SQLite, then on PostgreSQL if TEST_DATABASE_URL is set
 	@echo "== Tests on SQLite =="
-	$(BIN)/python -m pytest
+	$(PYTEST)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== Tests on PostgreSQL ($$TEST_DATABASE_URL) =="; \
-		$(BIN)/python -m pytest --database-url "$$TEST_DATABASE_URL"; \
+		$(PYTEST) --database-url "$$TEST_DATABASE_URL"; \
 	else \
 		echo "TEST_DATABASE_URL is not set: the suite did not run on PostgreSQL."; \
 	fi

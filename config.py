@@ -65,6 +65,9 @@ class Config:
     # How long the withdraw and erase links in a receipt keep working.
     EMAIL_LINK_LIFETIME_DAYS = _env_int("EMAIL_LINK_LIFETIME_DAYS", 365)
 
+    # "standard" is argon2-cffi's defaults; only the test suite uses "cheapest".
+    ARGON2_PROFILE = "standard"
+
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     # Per client address. A library's shared connection with 30 people commenting at a
@@ -97,6 +100,7 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-key-that-is-long-enough-for-the-checks-0123456789"  # noqa: S105
     RATELIMIT_ENABLED = False
     MIN_FORM_FILL_SECONDS = 0
+    ARGON2_PROFILE = "cheapest"
     # Flask-Mail sends nothing while TESTING unless told to: the tests use a real SMTP server.
     MAIL_SUPPRESS_SEND = False
     MAIL_SERVER = "127.0.0.1"
@@ -142,6 +146,8 @@ def configuration_problems(config: Mapping[str, Any]) -> list[str]:
                 'characters, for example the output of: python -c "import secrets; '
                 'print(secrets.token_urlsafe(48))"'
             )
+        if config.get("ARGON2_PROFILE") != "standard":
+            found.append("ARGON2_PROFILE must be standard in production.")
         if config.get("DEBUG"):
             found.append("Debug mode must be off in production: unset FLASK_DEBUG.")
     return found

@@ -75,7 +75,8 @@ def test_someone_not_signed_in_is_sent_to_sign_in(app):
 
 
 def test_entries_are_listed_newest_first_with_who_what_which_record_and_when(app, admin):
-    at = datetime(2026, 11, 26, 9, 30, 15, tzinfo=UTC)
+    # Relative to now: the admin's own sign-in happens now, between these two entries.
+    at = datetime.now(UTC).replace(second=15, microsecond=0) - timedelta(days=1)
     add_entry(
         app,
         "comment.publish",
@@ -85,7 +86,7 @@ def test_entries_are_listed_newest_first_with_who_what_which_record_and_when(app
         before={"state": "pending"},
         after={"state": "published"},
         details={"reason": "<script>alert(1)</script>", "count": 3},
-        now=at + timedelta(days=1),
+        now=at + timedelta(days=1, hours=1),
     )
     add_entry(app, "sign_in.failure", None, details={"reason": "unknown-account"}, now=at)
     response = admin.get("/staff/audit")
@@ -94,7 +95,7 @@ def test_entries_are_listed_newest_first_with_who_what_which_record_and_when(app
     rows = soup.select("#audit-entries tbody tr")
     cells = [[text_of(cell) for cell in row.select("td")] for row in rows]
     assert cells[0] == [
-        "2026-11-27 09:30 UTC",
+        (at + timedelta(days=1, hours=1)).strftime("%Y-%m-%d %H:%M UTC"),
         "admin@example.gov.uk",
         "comment.publish",
         "Comment 42",
@@ -103,10 +104,17 @@ def test_entries_are_listed_newest_first_with_who_what_which_record_and_when(app
     ]
     assert rows[0].select_one("a[href='/staff/comments/42']") is not None
     assert rows[0].select_one("td bdi").get_text() == "admin@example.gov.uk"
-    assert rows[0].select_one("time")["datetime"] == (at + timedelta(days=1)).isoformat()
+    assert rows[0].select_one("time")["datetime"] == (at + timedelta(days=1, hours=1)).isoformat()
     assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
     failure = cells[-1]
-    assert failure == ["2026-11-26 09:30 UTC", "—", "sign_in.failure", "—", "", "reason: unknown-account"]
+    assert failure == [
+        at.strftime("%Y-%m-%d %H:%M UTC"),
+        "—",
+        "sign_in.failure",
+        "—",
+        "",
+        "reason: unknown-account",
+    ]
     # The admin's own account and sign-in are in between, linking to the account.
     me = get_staff(app, "admin@example.gov.uk")
     assert [c[2] for c in cells[1:-1]] == ["sign_in.success", "account.create"]
