@@ -1,0 +1,38 @@
+"""Who may do what: named capabilities, each granted to a set of roles.
+
+Routes ask for a capability (security.requires), and the staff navigation, templates and
+services ask `may(role, capability)`. No other module lists roles.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from types import MappingProxyType
+
+from feedback_portal.models.staff import Role
+
+
+class Capability(StrEnum):
+    # Read feedback, figures and the dashboard; export without contact details; manage one's account.
+    READ_FEEDBACK = "read feedback"
+    # Change a comment's state, redact, note, tag, deal with reports.
+    MODERATE = "moderate"
+    # See and export the names and email addresses people gave.
+    SEE_CONTACT_DETAILS = "see contact details"
+    # Staff accounts, settings, the audit log and email problems.
+    ADMINISTER = "administer"
+
+
+ROLES_WITH: MappingProxyType[Capability, frozenset[str]] = MappingProxyType(
+    {
+        Capability.READ_FEEDBACK: frozenset({Role.ADMIN, Role.MODERATOR, Role.ANALYST}),
+        Capability.MODERATE: frozenset({Role.ADMIN, Role.MODERATOR}),
+        Capability.SEE_CONTACT_DETAILS: frozenset({Role.ADMIN, Role.ANALYST}),
+        Capability.ADMINISTER: frozenset({Role.ADMIN}),
+    }
+)
+
+
+def may(role: str | None, capability: Capability) -> bool:
+    """Whether someone with this role has this capability. No role (signed out) has none."""
+    return role is not None and role in ROLES_WITH[capability]

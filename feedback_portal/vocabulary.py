@@ -1,0 +1,68 @@
+"""The words the portal uses for states, reactions and reasons: one home, read by pages, emails,
+figures and exports alike, so that a label changed here changes everywhere."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from feedback_portal.models.feedback import CommentState, Reaction
+
+# What staff call each state of a comment.
+STATE_LABELS = MappingProxyType(
+    {
+        CommentState.PENDING: "Pending",
+        CommentState.PUBLISHED: "Published",
+        CommentState.REJECTED: "Rejected",
+        CommentState.SPAM: "Spam",
+        CommentState.HIDDEN: "Hidden",
+        CommentState.WITHDRAWN: "Withdrawn",
+    }
+)
+
+REACTION_QUESTION = "Does this make sense to you?"
+REACTION_LABELS = MappingProxyType(
+    {
+        Reaction.YES: "Yes",
+        Reaction.PARTLY: "Partly",
+        Reaction.NO: "No",
+    }
+)
+
+# Why a moderator rejected a comment, as staff choose it.
+REJECTION_REASONS = MappingProxyType(
+    {
+        "personal-information": "It contains personal information",
+        "abusive": "It is abusive or offensive",
+        "off-topic": "It is not about the document",
+        "spam": "It is spam or advertising",
+        "duplicate": "It repeats another comment",
+        "other": "Another reason",
+    }
+)
+
+# The same reasons, as the person who wrote the comment reads them in an email.
+REJECTION_REASONS_IN_PLAIN_WORDS = MappingProxyType(
+    {
+        "personal-information": "it included personal information about someone",
+        "abusive": "it was abusive or offensive",
+        "off-topic": "it was not about the definition",
+        "spam": "it looked like advertising or spam",
+        "duplicate": "it repeated a comment we already have",
+        "other": "it did not follow our rules for comments",
+    }
+)
+
+# Why a member of the public reported a published comment.
+REPORT_REASONS = MappingProxyType(
+    {
+        "personal-information": "It contains someone’s personal information",
+        "abusive": "It is abusive or offensive",
+        "spam": "It is spam or advertising",
+        "off-topic": "It is not about this document",
+        "other": "Something else",
+    }
+)
+
+assert set(REJECTION_REASONS) == set(REJECTION_REASONS_IN_PLAIN_WORDS)
+assert set(STATE_LABELS) == set(CommentState)
+assert set(REACTION_LABELS) == set(Reaction)
