@@ -13,21 +13,21 @@ STATIC := feedback_portal/static/.built
 FRONTEND_SOURCES := $(wildcard frontend/src/*) frontend/build.mjs
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format bench install install-dev assets clean
+.PHONY: help run test lint format bench lock audit install install-dev assets clean
 
 help: ## List the commands
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}' | sed 's/$$(PORT)/$(PORT)/g'
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# Every package, transitive ones included, is pinned with its hashes: pip refuses anything else.
 $(VENV)/.requirements: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements.txt
 	@touch $@
 
 $(VENV)/.requirements-dev: requirements-dev.txt requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements.txt -r requirements-dev.txt
 	@touch $(VENV)/.requirements $@
 
 frontend/node_modules/.package-lock.json: frontend/package-lock.json frontend/package.json
@@ -57,9 +57,19 @@ test: install-dev ## Set up and run every test: on SQLite, then on PostgreSQL if
 		echo "TEST_DATABASE_URL is not set: the suite did not run on PostgreSQL."; \
 	fi
 
-lint: install-dev ## Check the code with ruff (lint and format)
+lint: install-dev ## Check the code: ruff (lint and format), the layer contracts, the type checker
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+lock: install-dev ## Compile requirements*.in into the hashed requirements*.txt after changing a pin
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+		--no-emit-find-links -o requirements.txt requirements.in
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+		--no-emit-find-links -o requirements-dev.txt requirements-dev.in
+
+audit: install-dev ## Look up every pinned package in PyPI's list of known vulnerabilities
+	$(BIN)/pip-audit --require-hashes --disable-pip -r requirements.txt
+	$(BIN)/pip-audit --require-hashes --disable-pip -r requirements-dev.txt
 
 format: install-dev ## Format the code with ruff
 	$(BIN)/ruff check --fix .

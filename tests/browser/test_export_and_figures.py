@@ -11,13 +11,12 @@ import csv
 import re
 from datetime import UTC, datetime
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll
 from tests.factories import STAFF_PASSWORD, make_comment, make_staff
+from tests.helpers.browser import JAVASCRIPT
 
-JAVASCRIPT = pytest.mark.parametrize("javascript", [True, False], ids=["javascript-on", "javascript-off"])
 ANALYST = "analyst@example.gov.uk"
 TODAY = datetime.now(UTC).date().isoformat()
 OPEN_HEADER = ["Id", "Date received", "Section", "Practice example", "Makes sense?", "Comment"]

@@ -24,8 +24,7 @@ from feedback_portal.models import ConsentRecord, InvolvementOffer, Report
 from feedback_portal.services import documents
 from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll
 from tests.factories import all_comments, close_consultation, make_comment
-
-JAVASCRIPT = pytest.mark.parametrize("javascript", [True, False], ids=["javascript-on", "javascript-off"])
+from tests.helpers.browser import JAVASCRIPT, tab_until
 
 URDU = "یہ تعریف واضح ہے"
 COMMENT_TEXT = f"{URDU} 👍🏽 but the second sentence is hard to follow."
@@ -71,19 +70,6 @@ def expect_thank_you(page: Page) -> str:
     expect(panel).to_contain_text(reference)
     expect(page).to_have_title(re.compile(r"^Comment sent"))
     return reference
-
-
-def focused_matches(page: Page, selector: str) -> bool:
-    return page.evaluate("s => !!document.activeElement && document.activeElement.matches(s)", selector)
-
-
-def tab_until(page: Page, selector: str, limit: int = 80) -> None:
-    """Press Tab, as a keyboard user would, until the element matching `selector` has focus."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if focused_matches(page, selector):
-            return
-    pytest.fail(f"{selector} was not reached after pressing Tab {limit} times")
 
 
 # Commenting -----------------------------------------------------------------------------------

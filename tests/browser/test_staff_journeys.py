@@ -16,16 +16,14 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pyotp
-import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
 from feedback_portal.models import CommentState
 from tests.browser.conftest import assert_accessible
 from tests.factories import STAFF_PASSWORD, make_comment, make_staff
+from tests.helpers.browser import JAVASCRIPT, tab_until
 from tests.staff.moderation_helpers import comment_by_reference, id_of, set_created_at
-
-JAVASCRIPT = pytest.mark.parametrize("javascript", [True, False], ids=["javascript-on", "javascript-off"])
 
 ADMIN = "admin@example.gov.uk"
 MODERATOR = "moderator@example.gov.uk"
@@ -87,19 +85,6 @@ def public_page(new_page, live_server: str, path: str, javascript: bool = True) 
     response = page.goto(live_server + path)
     assert response.status == 200, path
     return page
-
-
-def focused_matches(page: Page, selector: str) -> bool:
-    return page.evaluate("s => !!document.activeElement && document.activeElement.matches(s)", selector)
-
-
-def tab_until(page: Page, selector: str, limit: int = 120) -> None:
-    """Press Tab, as a keyboard user would, until the element matching `selector` has focus."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if focused_matches(page, selector):
-            return
-    pytest.fail(f"{selector} was not reached after pressing Tab {limit} times")
 
 
 # Signing in -----------------------------------------------------------------------------------

@@ -19,9 +19,8 @@ from feedback_portal.models import CommentState, OutboxMessage, OutboxStatus, Re
 from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll
 from tests.browser.test_staff_journeys import ADMIN, expect_dashboard, sign_in
 from tests.factories import make_comment, make_staff
+from tests.helpers.browser import JAVASCRIPT
 from tests.staff.moderation_helpers import id_of
-
-JAVASCRIPT = pytest.mark.parametrize("javascript", [True, False], ids=["javascript-on", "javascript-off"])
 
 LONG_WORD = "Co-production" * 12
 

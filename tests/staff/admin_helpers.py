@@ -12,6 +12,7 @@ from werkzeug.test import TestResponse
 
 from feedback_portal.extensions import db
 from feedback_portal.models import AuditEntry, Consultation, Setting, StaffUser
+from tests.helpers.audit import audit_entries  # noqa: F401 - used by the tests that import it from here
 from tests.pages import check_page, parse
 
 
@@ -25,16 +26,6 @@ def csrf_token(client: FlaskClient) -> str:
 def post(client: FlaskClient, path: str, **fields: str) -> TestResponse:
     """Post `fields` with a valid CSRF token, as the page's form would."""
     return client.post(path, data={"csrf_token": csrf_token(client), **fields})
-
-
-def audit_entries(app: Flask, action: str | None = None) -> list[AuditEntry]:
-    with app.app_context():
-        query = select(AuditEntry).order_by(AuditEntry.id)
-        if action:
-            query = query.where(AuditEntry.action == action)
-        entries = list(db.session.scalars(query))
-        db.session.expunge_all()
-        return entries
 
 
 def get_staff(app: Flask, email: str) -> StaffUser:

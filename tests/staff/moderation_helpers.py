@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 
 from feedback_portal.extensions import db
 from feedback_portal.models import AuditEntry, Comment, Report
+from tests.helpers.audit import audit_entries
 from tests.pages import parse
 
 ACTION_PATHS = {
@@ -44,16 +45,6 @@ def comment_by_id(app: Flask, comment_id: int) -> Comment:
 
 def id_of(app: Flask, reference: str) -> int:
     return comment_by_reference(app, reference).id
-
-
-def audit_entries(app: Flask, action: str | None = None) -> list[AuditEntry]:
-    with app.app_context():
-        query = select(AuditEntry).order_by(AuditEntry.id)
-        if action:
-            query = query.where(AuditEntry.action == action)
-        entries = list(db.session.scalars(query))
-        db.session.expunge_all()
-        return entries
 
 
 def comment_audit_entries(app: Flask) -> list[AuditEntry]:
