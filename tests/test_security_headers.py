@@ -3,6 +3,7 @@
 import base64
 import hashlib
 
+from tests.factories import signed_in_client
 from tests.pages import parse
 
 
@@ -33,9 +34,16 @@ def test_every_inline_script_is_allowed_by_its_hash_and_no_other(client):
     assert f"'sha256-{digest}'" in csp
 
 
-def test_staff_pages_are_never_cached(client):
-    response = client.get("/staff/anything")
-    assert response.headers["Cache-Control"] == "no-store"
+def test_staff_pages_and_downloads_are_never_cached(app, client):
+    for path in ("/staff/login", "/staff/forgot-password"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["Cache-Control"] == "no-store", path
+    admin = signed_in_client(app, role="admin")
+    for path in ("/staff/", "/staff/comments", "/staff/audit", "/staff/audit.csv", "/staff/account"):
+        response = admin.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["Cache-Control"] == "no-store", path
 
 
 def test_the_brand_stylesheet_is_css(client):
