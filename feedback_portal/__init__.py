@@ -38,7 +38,9 @@ def load_config(app: Flask, config_name: str | None, overrides: dict[str, Any] |
         raise ConfigurationError("The portal will not start:\n- " + "\n- ".join(problems))
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count
+        )
 
 
 def register_templates(app: Flask) -> None:

@@ -1,6 +1,7 @@
 """Extension instances, created unbound and attached to the app in create_app()."""
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -56,6 +57,12 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# What models subclass. db.Model is made at run time, so the type checker is shown its base.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 
 
 def render_migration_item(type_: str, obj: object, autogen_context) -> str | bool:

@@ -11,12 +11,12 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from feedback_portal.extensions import db
+from feedback_portal.extensions import Model
 from feedback_portal.models.document import utc_now
 from feedback_portal.models.staff import StaffUser
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     __table_args__ = (Index("ix_audit_entry_occurred_at_id", "occurred_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,14 +7,14 @@ from datetime import UTC, datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from feedback_portal.extensions import db
+from feedback_portal.extensions import Model
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class Document(db.Model):
+class Document(Model):
     """A document the team consults on, such as the definition of co-production."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -27,7 +27,7 @@ class Document(db.Model):
     )
 
 
-class DocumentVersion(db.Model):
+class DocumentVersion(Model):
     """One published wording of a document. Comments belong to the version they were made on."""
 
     __table_args__ = (UniqueConstraint("document_id", "number"),)
@@ -46,7 +46,7 @@ class DocumentVersion(db.Model):
     )
 
 
-class Section(db.Model):
+class Section(Model):
     """An ordered part of a document version, with a body written in Markdown."""
 
     __table_args__ = (
@@ -69,7 +69,7 @@ class Section(db.Model):
     )
 
 
-class PracticeItem(db.Model):
+class PracticeItem(Model):
     """One "In practice this means" example. Its key stays the same across versions."""
 
     __table_args__ = (
@@ -86,7 +86,7 @@ class PracticeItem(db.Model):
     section: Mapped[Section] = relationship(back_populates="items")
 
 
-class ContentCorrection(db.Model):
+class ContentCorrection(Model):
     """A change the portal made to the team's published wording, shown openly so it can be undone."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -99,7 +99,7 @@ class ContentCorrection(db.Model):
     version: Mapped[DocumentVersion] = relationship(back_populates="corrections")
 
 
-class Consultation(db.Model):
+class Consultation(Model):
     """A period in which the public can comment on a document."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from feedback_portal.extensions import db
+from feedback_portal.extensions import Model
 from feedback_portal.models.document import DocumentVersion, PracticeItem, Section, utc_now
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ class Reaction(StrEnum):
     NO = "no"
 
 
-class Comment(db.Model):
+class Comment(Model):
     """What one person said about the document, a section of it, or one practice example."""
 
     __table_args__ = (
@@ -104,7 +104,7 @@ class ReportReason(StrEnum):
     OTHER = "other"
 
 
-class Report(db.Model):
+class Report(Model):
     """Someone's report that a published comment should not be there."""
 
     __table_args__ = (UniqueConstraint("comment_id", "reporter_key"),)
@@ -126,7 +126,7 @@ class ConsentPurpose(StrEnum):
     INVOLVEMENT = "involvement"
 
 
-class ConsentRecord(db.Model):
+class ConsentRecord(Model):
     """What someone agreed to, in the exact words they were shown, and when."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -139,7 +139,7 @@ class ConsentRecord(db.Model):
     involvement_offer_id: Mapped[int | None] = mapped_column(ForeignKey("involvement_offer.id"), index=True)
 
 
-class InvolvementOffer(db.Model):
+class InvolvementOffer(Model):
     """Someone who would like to work with the team, from the "get involved" form."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

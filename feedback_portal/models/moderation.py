@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from feedback_portal.extensions import db
+from feedback_portal.extensions import Model, db
 from feedback_portal.models.document import utc_now
 from feedback_portal.models.staff import StaffUser
 
@@ -19,7 +19,7 @@ comment_tag = Table(
 )
 
 
-class Tag(db.Model):
+class Tag(Model):
     """A theme moderators give comments, created the first time someone uses it."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -28,7 +28,7 @@ class Tag(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
 
-class CommentNote(db.Model):
+class CommentNote(Model):
     """A note for the team about a comment. Never public."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

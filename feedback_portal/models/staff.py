@@ -9,7 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from feedback_portal.extensions import db
+from feedback_portal.extensions import Model
 from feedback_portal.models.document import utc_now
 
 
@@ -19,7 +19,7 @@ class Role(StrEnum):
     ANALYST = "analyst"
 
 
-class StaffUser(UserMixin, db.Model):
+class StaffUser(UserMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     role: Mapped[str] = mapped_column(String(20))
@@ -60,7 +60,7 @@ class PasswordLinkPurpose(StrEnum):
     RESET_PASSWORD = "reset-password"  # noqa: S105 - a purpose, not a password
 
 
-class PasswordLink(db.Model):
+class PasswordLink(Model):
     """A single-use link to set or reset a password. Only a hash of its token is kept."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,7 +74,7 @@ class PasswordLink(db.Model):
     user: Mapped[StaffUser] = relationship()
 
 
-class Setting(db.Model):
+class Setting(Model):
     """A switch an admin can change while the portal runs, such as compulsory two-step sign-in."""
 
     key: Mapped[str] = mapped_column(String(50), primary_key=True)
