@@ -1,7 +1,7 @@
 """Exporting comments as CSV: the form, and the file it streams back.
 
 The form posts to /staff/export.csv. A valid post gets the file, streamed as the rows are
-read (the query runs inside the generator, see services/export.py); a post with filters
+read (the query runs inside the generator, see services/export/stream.py); a post with filters
 that cannot be used gets the form back with what to fix, and no file.
 """
 
