@@ -16,7 +16,7 @@ from feedback_portal.services import export as exports
 from feedback_portal.services import moderation
 from feedback_portal.services.csv_files import download_headers
 from feedback_portal.staff import blueprint
-from feedback_portal.staff.forms import ExportForm
+from feedback_portal.staff.export_forms import ExportForm
 
 EXPORTERS = (Role.ADMIN, Role.MODERATOR, Role.ANALYST)
 
