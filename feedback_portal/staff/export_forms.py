@@ -8,6 +8,7 @@ from wtforms import BooleanField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
+from feedback_portal.models import CommentState
 from feedback_portal.services import export as exports
 from feedback_portal.staff.moderation_forms import QueueFilterForm
 from feedback_portal.vocabulary import STATE_LABELS
@@ -41,7 +42,7 @@ class ExportForm(QueueFilterForm):
         super().__init__(formdata, choices)
         self.state.choices = [
             SelectChoice("", "Any state"),
-            *(SelectChoice(state, STATE_LABELS[state]) for state in exports.EXPORTABLE_STATES),
+            *(SelectChoice(state, STATE_LABELS[CommentState(state)]) for state in exports.EXPORTABLE_STATES),
         ]
         if not formdata or "state" not in formdata:
             # The queue starts at pending comments; an export starts with all of them.
