@@ -9,9 +9,10 @@ of the document, so comments on an older version count with the current one.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import String, func, select
@@ -23,23 +24,18 @@ from feedback_portal.models import Comment, CommentState, PracticeItem, Section
 from feedback_portal.services.csv_files import stream_csv
 from feedback_portal.services.documents import get_current_consultation, get_current_version
 from feedback_portal.services.errors import NotFound
+from feedback_portal.vocabulary import REACTION_LABELS, REACTION_QUESTION, STATE_LABELS
 
 WHOLE_DOCUMENT = "document"
 WHOLE_DOCUMENT_LABEL = "The whole document"
 NO_ANSWER = "none"
 SHORT_LABEL_LENGTH = 40
 # Withdrawn comments have left the portal's figures as they left every page.
-STATE_SERIES = (
-    ("pending", "Pending"),
-    ("published", "Published"),
-    ("rejected", "Rejected"),
-    ("spam", "Spam"),
-    ("hidden", "Hidden"),
+STATE_SERIES = tuple(
+    (state.value, label) for state, label in STATE_LABELS.items() if state != CommentState.WITHDRAWN
 )
 REACTION_SERIES = (
-    ("yes", "Yes"),
-    ("partly", "Partly"),
-    ("no", "No"),
+    *((reaction.value, label) for reaction, label in REACTION_LABELS.items()),
     (NO_ANSWER, "Not answered"),
 )
 # Spam says nothing about what people think, and a withdrawn comment is gone.
@@ -219,49 +215,14 @@ def _busiest(rows: tuple[FigureRow, ...]) -> FigureRow | None:
     return busiest if busiest is not None and busiest.total else None
 
 
-def comments_by_section() -> Figure:
-    series = _series(STATE_SERIES)
-    rows = _build_rows(_section_rows(), _counts_by_section(Comment.state, (CommentState.WITHDRAWN,)), series)
-    figure = Figure(
-        name="comments-by-section",
-        title="Comments per section, by state",
-        description="",
-        row_heading="Section",
-        series=series,
-        rows=rows,
-    )
-    busiest = _busiest(rows)
+def _state_description(figure: Figure, empty: str, scope: str, note: str = "") -> str:
+    busiest = _busiest(figure.rows)
     if busiest is None:
-        description = "There are no comments yet."
-    else:
-        description = (
-            f"{_plural(figure.total, 'comment')} in all ({_in_words(series, figure.totals)}). "
-            f"‘{busiest.label}’ has the most, {busiest.total:,}. A section’s count includes the comments "
-            "on its practice examples."
-        )
-    return replace(figure, description=description)
-
-
-def comments_by_item() -> Figure:
-    series = _series(STATE_SERIES)
-    rows = _build_rows(_item_rows(), _counts_by_item(Comment.state, (CommentState.WITHDRAWN,)), series)
-    figure = Figure(
-        name="comments-by-item",
-        title="Comments per practice example, by state",
-        description="",
-        row_heading="Practice example",
-        series=series,
-        rows=rows,
+        return empty
+    return (
+        f"{_plural(figure.total, 'comment')} {scope} ({_in_words(figure.series, figure.totals)}). "
+        f"‘{busiest.label}’ has the most, {busiest.total:,}.{note}"
     )
-    busiest = _busiest(rows)
-    if busiest is None:
-        description = "There are no comments on practice examples yet."
-    else:
-        description = (
-            f"{_plural(figure.total, 'comment')} on practice examples ({_in_words(series, figure.totals)}). "
-            f"‘{busiest.label}’ has the most, {busiest.total:,}."
-        )
-    return replace(figure, description=description)
 
 
 def _reaction_description(figure: Figure, what: str) -> str:
@@ -270,7 +231,7 @@ def _reaction_description(figure: Figure, what: str) -> str:
     answered = figure.total - figure.totals[-1]
     most_no = max(figure.rows, key=lambda row: row.counts[2])
     text = (
-        f"{answered:,} of {_plural(figure.total, 'comment')} answered ‘Does this make sense to you?’: "
+        f"{answered:,} of {_plural(figure.total, 'comment')} answered ‘{REACTION_QUESTION}’: "
         f"{_in_words(figure.series[:3], figure.totals[:3])}; {figure.totals[-1]:,} did not answer."
     )
     if most_no.counts[2]:
@@ -278,32 +239,95 @@ def _reaction_description(figure: Figure, what: str) -> str:
     return text + " Spam is not counted."
 
 
-def reactions_by_section() -> Figure:
-    series = _series(REACTION_SERIES)
-    rows = _build_rows(_section_rows(), _counts_by_section(Comment.reaction, NOT_FEEDBACK), series)
-    figure = Figure(
-        name="reactions-by-section",
-        title="Does it make sense? Answers per section",
-        description="",
-        row_heading="Section",
-        series=series,
-        rows=rows,
-    )
-    return replace(figure, description=_reaction_description(figure, "sections"))
+@dataclass(frozen=True)
+class _Rows:
+    """What a figure's rows are: the sections, or the practice examples, of the current version."""
+
+    heading: str
+    labels: Callable[[], list[_RowLabel]]
+    counts: Callable[[Any, tuple[str, ...]], dict[str, dict[str, int]]]
 
 
-def reactions_by_item() -> Figure:
-    series = _series(REACTION_SERIES)
-    rows = _build_rows(_item_rows(), _counts_by_item(Comment.reaction, NOT_FEEDBACK), series)
+@dataclass(frozen=True)
+class _Measure:
+    """What a figure's series are: the column counted, and the comments left out."""
+
+    column: Any
+    excluded: tuple[str, ...]
+    series: tuple[tuple[str, str], ...]
+
+
+BY_SECTION = _Rows("Section", _section_rows, _counts_by_section)
+BY_ITEM = _Rows("Practice example", _item_rows, _counts_by_item)
+STATES = _Measure(Comment.state, (CommentState.WITHDRAWN,), STATE_SERIES)
+REACTIONS = _Measure(Comment.reaction, NOT_FEEDBACK, REACTION_SERIES)
+
+
+@dataclass(frozen=True)
+class FigureDefinition:
+    """One figure of counts, and how to say it in words."""
+
+    name: str
+    title: str
+    rows: _Rows
+    measure: _Measure
+    describe: Callable[[Figure], str]
+
+
+def build_figure(definition: FigureDefinition) -> Figure:
+    series = _series(definition.measure.series)
+    counts = definition.rows.counts(definition.measure.column, definition.measure.excluded)
     figure = Figure(
-        name="reactions-by-item",
-        title="Does it make sense? Answers per practice example",
+        name=definition.name,
+        title=definition.title,
         description="",
-        row_heading="Practice example",
+        row_heading=definition.rows.heading,
         series=series,
-        rows=rows,
+        rows=_build_rows(definition.rows.labels(), counts, series),
     )
-    return replace(figure, description=_reaction_description(figure, "practice examples"))
+    return replace(figure, description=definition.describe(figure))
+
+
+# The figures of counts, in the order the page shows them.
+COUNT_FIGURES = (
+    FigureDefinition(
+        "comments-by-section",
+        "Comments per section, by state",
+        BY_SECTION,
+        STATES,
+        partial(
+            _state_description,
+            empty="There are no comments yet.",
+            scope="in all",
+            note=" A section’s count includes the comments on its practice examples.",
+        ),
+    ),
+    FigureDefinition(
+        "comments-by-item",
+        "Comments per practice example, by state",
+        BY_ITEM,
+        STATES,
+        partial(
+            _state_description,
+            empty="There are no comments on practice examples yet.",
+            scope="on practice examples",
+        ),
+    ),
+    FigureDefinition(
+        "reactions-by-section",
+        "Does it make sense? Answers per section",
+        BY_SECTION,
+        REACTIONS,
+        partial(_reaction_description, what="sections"),
+    ),
+    FigureDefinition(
+        "reactions-by-item",
+        "Does it make sense? Answers per practice example",
+        BY_ITEM,
+        REACTIONS,
+        partial(_reaction_description, what="practice examples"),
+    ),
+)
 
 
 def comments_per_day(today: date | None = None) -> Figure:
@@ -372,11 +396,8 @@ def _consultation_days(today: date) -> tuple[date, date]:
     return min(first, today), max(first, min(last_day, today))
 
 
-FIGURES = {
-    "comments-by-section": comments_by_section,
-    "comments-by-item": comments_by_item,
-    "reactions-by-section": reactions_by_section,
-    "reactions-by-item": reactions_by_item,
+FIGURES: dict[str, Callable[[], Figure]] = {
+    **{definition.name: partial(build_figure, definition) for definition in COUNT_FIGURES},
     "comments-per-day": comments_per_day,
 }
 

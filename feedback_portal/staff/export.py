@@ -1,7 +1,7 @@
 """Exporting comments as CSV: the form, and the file it streams back.
 
 The form posts to /staff/export.csv. A valid post gets the file, streamed as the rows are
-read (the query runs inside the generator, see services/export.py); a post with filters
+read (the query runs inside the generator, see services/export/stream.py); a post with filters
 that cannot be used gets the form back with what to fix, and no file.
 """
 
@@ -16,7 +16,7 @@ from feedback_portal.services import export as exports
 from feedback_portal.services import moderation
 from feedback_portal.services.csv_files import download_headers
 from feedback_portal.staff import blueprint
-from feedback_portal.staff.forms import ExportForm
+from feedback_portal.staff.export_forms import ExportForm
 
 EXPORTERS = (Role.ADMIN, Role.MODERATOR, Role.ANALYST)
 

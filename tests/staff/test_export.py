@@ -26,6 +26,7 @@ from feedback_portal.models import Comment, Report, StaffUser
 from feedback_portal.security import keyed_hash
 from feedback_portal.services import documents, moderation
 from feedback_portal.services import export as exports
+from feedback_portal.services.export import stream as export_stream
 from tests.factories import make_comment, make_staff, signed_in_client
 from tests.pages import check_page, heading, parse, text_of
 from tests.staff.moderation_helpers import audit_entries, audit_json, csrf_token, id_of, set_created_at
@@ -665,7 +666,7 @@ def test_a_large_export_streams_in_the_same_memory_as_a_small_one(app, admin):
 
 def test_an_export_stopped_half_way_changes_nothing_and_leaves_no_file(app, admin, monkeypatch, tmp_path):
     bulk_insert_comments(app, 300)
-    monkeypatch.setattr(exports, "BATCH_SIZE", 50)
+    monkeypatch.setattr(export_stream, "BATCH_SIZE", 50)
     temporary = tmp_path / "tmp"
     temporary.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(temporary))
@@ -697,7 +698,7 @@ def test_an_export_stopped_half_way_changes_nothing_and_leaves_no_file(app, admi
 
 def test_comments_sent_during_an_export_are_not_in_it_and_the_count_is_the_file(app, admin, monkeypatch):
     bulk_insert_comments(app, 120)
-    monkeypatch.setattr(exports, "BATCH_SIZE", 20)
+    monkeypatch.setattr(export_stream, "BATCH_SIZE", 20)
     response = admin.post("/staff/export.csv", data=export_fields(admin, profile="open"))
     chunks = iter(response.response)
     received = [next(chunks), next(chunks)]
@@ -713,9 +714,9 @@ def test_comments_sent_during_an_export_are_not_in_it_and_the_count_is_the_file(
 def test_on_postgresql_an_export_reads_one_snapshot(app, admin, monkeypatch):
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
-            pytest.skip("SQLite has no snapshot across statements; see services/export.py")
+            pytest.skip("SQLite has no snapshot across statements; see services/export/stream.py")
     bulk_insert_comments(app, 120)
-    monkeypatch.setattr(exports, "BATCH_SIZE", 20)
+    monkeypatch.setattr(export_stream, "BATCH_SIZE", 20)
     response = admin.post(
         "/staff/export.csv", data=export_fields(admin, profile="internal", state="published")
     )
@@ -818,12 +819,12 @@ def test_the_command_says_who_it_is_for(app, runner):
 
 def test_a_failed_command_leaves_no_half_written_file(app, runner, tmp_path, monkeypatch):
     bulk_insert_comments(app, 50)
-    monkeypatch.setattr(exports, "BATCH_SIZE", 10)
+    monkeypatch.setattr(export_stream, "BATCH_SIZE", 10)
 
     def broken(*args, **kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(exports, "_open_rows", broken)
+    monkeypatch.setattr(export_stream, "_open_rows", broken)
     output = tmp_path / "open.csv"
     result = runner.invoke(args=["export", "csv", "--profile", "open", "--output", str(output)])
     assert result.exit_code != 0

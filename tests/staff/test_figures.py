@@ -11,10 +11,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import event, update
 
+from feedback_portal.charts import nice_ticks
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment, Consultation
 from feedback_portal.services import documents
-from feedback_portal.staff.figures import nice_ticks
 from tests.factories import make_comment, signed_in_client
 from tests.pages import check_page, heading, parse
 from tests.staff.moderation_helpers import set_created_at

@@ -1,0 +1,68 @@
+"""Exporting comments as CSV, for colleagues (the internal profile) and for publishing (open data).
+
+`profiles` says what each file holds and what an export asks for; `stream` reads the rows
+in keyset batches and writes the file as it goes, recording the export in the audit log
+first. The names below are the package's public face: import them from here.
+"""
+
+from feedback_portal.services.export.profiles import (
+    INTERNAL,
+    INTERNAL_PROFILE,
+    OPEN_DATA,
+    OPEN_PROFILE,
+    PROFILES,
+    ExportColumn,
+    ExportFilters,
+    ExportProfile,
+    ExportRequest,
+    InvalidExport,
+    columns_for,
+    export_filename,
+)
+from feedback_portal.services.export.stream import (
+    BATCH_SIZE,
+    CONTACT_DETAIL_ROLES,
+    EXPORT_ACTION,
+    EXPORTABLE_STATES,
+    PSEUDONYM_LENGTH,
+    PSEUDONYM_PURPOSE,
+    REACTIONS,
+    REFUSED_ACTION,
+    WHOLE_DOCUMENT_LABEL,
+    ContactDetailsNotAllowed,
+    check_filters,
+    logger,
+    pseudonymous_id,
+    refuse_contact_details,
+    stream_export,
+)
+
+__all__ = [
+    "BATCH_SIZE",
+    "CONTACT_DETAIL_ROLES",
+    "EXPORTABLE_STATES",
+    "EXPORT_ACTION",
+    "INTERNAL",
+    "INTERNAL_PROFILE",
+    "OPEN_DATA",
+    "OPEN_PROFILE",
+    "PROFILES",
+    "PSEUDONYM_LENGTH",
+    "PSEUDONYM_PURPOSE",
+    "REACTIONS",
+    "REFUSED_ACTION",
+    "WHOLE_DOCUMENT_LABEL",
+    "ContactDetailsNotAllowed",
+    "ExportColumn",
+    "ExportFilters",
+    "ExportProfile",
+    "ExportRequest",
+    "InvalidExport",
+    "check_filters",
+    "columns_for",
+    "export_filename",
+    "logger",
+    "pseudonymous_id",
+    "refuse_contact_details",
+    "stream_export",
+]

@@ -1,0 +1,166 @@
+"""What an export holds and what was asked for: the column profiles, the filters, the request.
+
+Two profiles: internal, for colleagues in the council, and open data, safe to publish. Each
+column has a description, shown on the export page, so that whoever opens the file knows
+what every column means.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from feedback_portal.models import CommentState
+from feedback_portal.services.errors import DomainError
+
+INTERNAL = "internal"
+OPEN_DATA = "open"
+
+
+class InvalidExport(DomainError):
+    """The export asked for cannot be made: the message says what to change."""
+
+
+# What each file holds ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    heading: str
+    description: str
+    # Only in an internal export made with contact details, by an admin or analyst.
+    contact_details: bool = False
+
+
+@dataclass(frozen=True)
+class ExportProfile:
+    name: str
+    label: str
+    summary: str
+    columns: tuple[ExportColumn, ...]
+
+
+INTERNAL_PROFILE = ExportProfile(
+    name=INTERNAL,
+    label="Internal",
+    summary="Everything staff need to work with the feedback. For colleagues in the council only: "
+    "it can hold comments nobody has published, text removed from the public for a reason, "
+    "and, if you ask and your role allows it, names and email addresses.",
+    columns=(
+        ExportColumn("Reference", "The comment’s reference, like CP-7K3M9Q, as the person was given it."),
+        ExportColumn("Received (UTC)", "When the comment was sent, as year-month-day hours:minutes:seconds."),
+        ExportColumn("Published (UTC)", "When it was published. Empty if it never was."),
+        ExportColumn("Document version", "The number of the version of the document it was made on."),
+        ExportColumn("Section", "The section it is about, or ‘The whole document’."),
+        ExportColumn("Practice example", "The ‘In practice this means’ example it is about, if any."),
+        ExportColumn(
+            "Makes sense?", "The answer to ‘Does this make sense to you?’: yes, partly, no, or empty."
+        ),
+        ExportColumn("State", "pending, published, rejected, spam or hidden."),
+        ExportColumn("Public text", "The text the public sees: the redacted text if it was redacted."),
+        ExportColumn("Redacted", "yes if a moderator removed something from the public text."),
+        ExportColumn(
+            "Original text (redacted, staff only)",
+            "What the person wrote, only when it was redacted. Never pass this column on outside the team.",
+        ),
+        ExportColumn("Rejection reason", "Why it was rejected, if it was."),
+        ExportColumn("Themes", "The themes moderators gave it, separated by semicolons."),
+        ExportColumn(
+            "Reports", "How many times the public reported it, including reports already dealt with."
+        ),
+        ExportColumn("Name", "The name they gave, if any.", contact_details=True),
+        ExportColumn("Email", "The email address they gave, if any.", contact_details=True),
+        ExportColumn("Wants updates", "yes if they asked to be told what happens with their feedback."),
+        ExportColumn("Wants to get involved", "yes if they would like to work with the team."),
+    ),
+)
+OPEN_PROFILE = ExportProfile(
+    name=OPEN_DATA,
+    label="Open data",
+    summary="Published comments only, as the public sees them on this site. No names, no email "
+    "addresses, nothing internal: safe to publish as it is.",
+    columns=(
+        ExportColumn(
+            "Id",
+            "A code for the comment that stays the same in every open data export, "
+            "but cannot be traced back to the comment’s reference.",
+        ),
+        ExportColumn("Date received", "The day the comment was sent, as year-month-day (UTC)."),
+        ExportColumn("Section", "The section it is about, or ‘The whole document’."),
+        ExportColumn("Practice example", "The ‘In practice this means’ example it is about, if any."),
+        ExportColumn(
+            "Makes sense?", "The answer to ‘Does this make sense to you?’: yes, partly, no, or empty."
+        ),
+        ExportColumn("Comment", "The published text: the redacted text if a moderator removed something."),
+    ),
+)
+PROFILES: dict[str, ExportProfile] = {INTERNAL: INTERNAL_PROFILE, OPEN_DATA: OPEN_PROFILE}
+
+
+# What was asked for -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportFilters:
+    """Which comments to export: the moderation queue's filters, with any state allowed."""
+
+    # None: every state a comment can be exported in.
+    state: str | None = None
+    # A section's slug, or "document" for comments on the whole document.
+    section: str | None = None
+    item: str | None = None
+    reaction: str | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+    tag: str | None = None
+    has_reports: bool = False
+    text: str | None = None
+
+    def describe(self) -> dict[str, Any]:
+        """The filters for the audit log.
+
+        Codes and dates only. Whether a text search was made is recorded, not the words
+        searched for: staff search for names and email addresses, which the log never holds.
+        """
+        described = {
+            "state": self.state,
+            "section": self.section,
+            "item": self.item,
+            "reaction": self.reaction,
+            "from": self.created_from.isoformat() if self.created_from else None,
+            "to": self.created_to.isoformat() if self.created_to else None,
+            "tag": self.tag,
+            "has_reports": self.has_reports or None,
+            "text_search": True if self.text else None,
+        }
+        return {key: value for key, value in described.items() if value is not None}
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    profile: str
+    filters: ExportFilters = ExportFilters()
+    # Names and email addresses: internal profile only, and only for CONTACT_DETAIL_ROLES (stream.py).
+    contact_details: bool = False
+
+    def __post_init__(self) -> None:
+        if self.profile not in PROFILES:
+            raise InvalidExport(f"There is no export profile called {self.profile!r}")
+        if self.profile == OPEN_DATA:
+            if self.contact_details:
+                raise InvalidExport("Open data never includes names or email addresses")
+            if self.filters.state not in (None, CommentState.PUBLISHED):
+                raise InvalidExport("Open data holds published comments only")
+
+    @property
+    def columns(self) -> list[ExportColumn]:
+        return columns_for(self.profile, self.contact_details)
+
+
+def columns_for(profile: str, contact_details: bool = False) -> list[ExportColumn]:
+    return [column for column in PROFILES[profile].columns if contact_details or not column.contact_details]
+
+
+def export_filename(profile: str, now: datetime | None = None) -> str:
+    return f"feedback-{profile}-{(now or datetime.now(UTC)).astimezone(UTC):%Y-%m-%d}.csv"
