@@ -59,10 +59,11 @@ def register_templates(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
 
     from feedback_portal.markdown import render_markdown
-    from feedback_portal.templating import template_globals
+    from feedback_portal.templating import html_datetime, template_globals
 
     WTFormsHelpers(app)
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["html_datetime"] = html_datetime
     app.context_processor(template_globals)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app, request, url_for
@@ -36,6 +37,11 @@ def current_organisation() -> Organisation:
         service_name=config["SERVICE_NAME"],
         brand_colour=config["BRAND_COLOUR"],
     )
+
+
+def html_datetime(moment: datetime) -> str:
+    """A moment as HTML's `datetime` attribute allows it: whole seconds, with the UTC offset."""
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
 def page_title(page: str, has_errors: bool = False) -> str:

@@ -1,0 +1,112 @@
+"""Every kind of page is valid HTML, as the W3C Nu Html Checker reads it.
+
+The checker is vnu.jar from npm's vnu-jar (installed with the front end by `make`), run once
+on Java over all the pages a run collects. Java is part of the machines this runs on; its
+absence is a failure, not a skip.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.factories import comment_post, make_comment, signed_in_client
+from tests.staff.moderation_helpers import id_of
+
+VNU_JAR = (
+    Path(__file__).parent.parent / "frontend" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+)
+
+PUBLIC_PAGES = [
+    "/",
+    "/definition",
+    "/definition/basic",
+    "/definition/transformative",
+    "/definition/transformative/examples/transformative-3",
+    "/get-involved",
+    "/privacy",
+    "/accessibility",
+    "/cookies",
+    "/no-such-page",
+]
+STAFF_PAGES = [
+    "/staff/",
+    "/staff/comments",
+    "/staff/comments?state=published",
+    "/staff/comments/reported",
+    "/staff/figures",
+    "/staff/export",
+    "/staff/users",
+    "/staff/users/new",
+    "/staff/settings",
+    "/staff/audit",
+    "/staff/outbox",
+    "/staff/account",
+    "/staff/account/email",
+    "/staff/account/password",
+    "/staff/account/two-step",
+]
+
+
+def nu_html_errors(pages: dict[str, str], folder: Path) -> dict[str, list[str]]:
+    """Run the checker over the pages; return each page's errors (empty when all are valid)."""
+    java = shutil.which("java")
+    assert java, "Java is needed for the Nu Html Checker: apt-get install default-jre-headless"
+    assert VNU_JAR.exists(), f"{VNU_JAR} is missing: run make install-dev"
+    files = {}
+    for number, (name, html) in enumerate(pages.items()):
+        path = folder / f"page-{number}.html"
+        path.write_text(html, encoding="utf-8")
+        files[path.name] = name
+    result = subprocess.run(
+        [
+            java,
+            "-jar",
+            str(VNU_JAR),
+            "--errors-only",
+            "--format",
+            "json",
+            "--exit-zero-always",
+            *map(str, folder.glob("*.html")),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    errors: dict[str, list[str]] = {}
+    for message in json.loads(result.stderr or result.stdout)["messages"]:
+        url = message.get("url", "")
+        page = files.get(url.rsplit("/", 1)[-1], url)
+        errors.setdefault(page, []).append(f"line {message.get('lastLine')}: {message['message']}")
+    return errors
+
+
+@pytest.fixture
+def pages(app, client) -> dict[str, str]:
+    """The HTML of every kind of page, with comments, errors and staff views in it."""
+    make_comment(app, text="Published with a <b>tag</b> and عربى text.", reaction="partly", name="Sam")
+    make_comment(app, text="On an example.", section_slug="transformative", item_key="transformative-3")
+    pending = make_comment(app, text="Waiting.", state="pending", email="me@example.com")
+    collected = {path: client.get(path).get_data(as_text=True) for path in PUBLIC_PAGES}
+    section = "/definition/basic"
+    sent = client.post(section, data=comment_post(client, section, comment="Thanks.", email="a@example.com"))
+    collected["thank-you page"] = client.get(sent.headers["Location"]).get_data(as_text=True)
+    collected["comment form with errors"] = client.post(
+        section, data=comment_post(client, section, comment="")
+    ).get_data(as_text=True)
+    collected["/staff/login"] = client.get("/staff/login").get_data(as_text=True)
+    admin = signed_in_client(app, role="admin")
+    for path in [*STAFF_PAGES, f"/staff/comments/{id_of(app, pending)}"]:
+        response = admin.get(path)
+        assert response.status_code == 200, path
+        collected[path] = response.get_data(as_text=True)
+    return collected
+
+
+def test_every_kind_of_page_is_valid_html(pages, tmp_path):
+    assert nu_html_errors(pages, tmp_path) == {}
