@@ -15,6 +15,9 @@ from urllib.parse import unquote_to_bytes, urlsplit
 from flask import Flask, Response, abort, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
+# Routes take the rate limiter from here, not from extensions, which also holds the database.
+from feedback_portal.extensions import limiter as limiter
+
 # govuk-frontend-jinja's page template adds this script at the top of <body> so that
 # styles for JavaScript-enhanced components apply before first paint. It is allowed by
 # its hash; no other inline script can run.
@@ -172,8 +175,14 @@ def start_staff_session(user) -> None:
 
 
 def is_safe_next(target: str | None) -> bool:
-    """`next` after sign-in only ever goes to a page of this site."""
+    """A redirect target that can only be a page of this site, as a browser will read it.
+
+    Browsers drop tabs and line breaks inside a URL and read a backslash as a slash, so
+    "/\t/evil.example" and "/\\evil.example" both lead away; any control character is refused.
+    """
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return False
+    if any(ord(character) < 32 or ord(character) == 127 for character in target):
+        return False
     parsed = urlsplit(target)
-    return not parsed.scheme and not parsed.netloc and all(ord(c) > 31 for c in target)
+    return not parsed.scheme and not parsed.netloc

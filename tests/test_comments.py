@@ -426,3 +426,25 @@ def test_when_the_database_is_down_the_person_gets_their_text_back(database_url)
     soup = check_page(response, status=503)
     assert "has not been saved" in text_of(soup)
     assert soup.select_one("textarea[readonly]").get_text() == "Please keep this."
+
+
+@pytest.mark.parametrize(
+    "return_to",
+    [
+        "/\t/evil.example/",
+        "/\r\n/evil.example/",
+        "\t//evil.example/",
+        "//evil.example/",
+        "/\\evil.example/",
+        "https://evil.example/",
+        "javascript:alert(1)",
+        "/\x7f/evil.example/",
+    ],
+)
+def test_clearing_details_never_redirects_off_the_site(client, return_to):
+    client.post(SECTION, data=comment_post(client, SECTION, comment="First.", name="Amina"))
+    clear_form = parse(client.get(SECTION)).select_one("form[action='/forget-my-details']")
+    data = {field["name"]: field.get("value", "") for field in clear_form.select("input[type=hidden]")}
+    response = client.post("/forget-my-details", data={**data, "return_to": return_to})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"

@@ -18,10 +18,10 @@ from flask import (
 )
 from wtforms.fields.choices import SelectChoice
 
-from feedback_portal.extensions import limiter
 from feedback_portal.public import visitor
 from feedback_portal.public.forms import CommentForm, ConfirmForm, GetInvolvedForm, ReportForm
 from feedback_portal.public.spam import form_shown_token, spam_signal
+from feedback_portal.security import is_safe_next, limiter
 from feedback_portal.services import documents, feedback, health, involvement
 from feedback_portal.services.feedback import CommentSubmission, CommentTarget
 
@@ -370,6 +370,4 @@ def _page_of(comment) -> str:
 
 def _safe_return_path(path: str | None) -> str:
     """Only ever go back to a page of this site."""
-    if path and path.startswith("/") and not path.startswith("//") and "\\" not in path:
-        return path
-    return url_for(".view_home")
+    return path if is_safe_next(path) else url_for(".view_home")

@@ -193,6 +193,9 @@ def test_signing_in_starts_a_new_session(app):
         "/\\evil.example",
         "javascript:alert(1)",
         "http:/evil.example",
+        "/\t/evil.example/",
+        "/\r\n/evil.example/",
+        "/\x7f/evil.example/",
     ],
 )
 def test_next_after_sign_in_never_leaves_the_site(app, target):
