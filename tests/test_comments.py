@@ -113,6 +113,10 @@ def test_text_in_any_script_is_stored_and_shown_exactly_as_typed(client, app, te
 
 
 def test_consent_is_recorded_with_the_words_the_person_was_shown(client, app):
+    form = parse(client.get(SECTION))
+    shown = [
+        text_of(form.select_one(f"label[for={field}]")) for field in ("wants_updates", "wants_involvement")
+    ]
     client.post(
         SECTION,
         data=comment_post(
@@ -137,6 +141,7 @@ def test_consent_is_recorded_with_the_words_the_person_was_shown(client, app):
             ),
         ]
         assert all(c.comment_id == comment.id and c.given_at is not None for c in consents)
+        assert [c.wording for c in consents] == shown
     soup = parse(client.get(SECTION))
     for label in (
         "Tell me what happens with my feedback",

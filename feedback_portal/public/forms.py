@@ -29,6 +29,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from feedback_portal.services.feedback import INVOLVEMENT_CONSENT_WORDING, UPDATES_CONSENT_WORDING
+
 COMMENT_MAX_LENGTH = 5000
 NAME_MAX_LENGTH = 100
 SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -154,11 +156,9 @@ class CommentForm(SpamTrapMixin, FlaskForm):
         widget=GovTextInput(),
         description="We will send you a receipt. We never publish it.",
     )
-    wants_updates = BooleanField("Tell me what happens with my feedback", widget=GovCheckboxInput())
-    wants_involvement = BooleanField(
-        "I'd like to work with the Citizen Involvement Team on specific pieces of work",
-        widget=GovCheckboxInput(),
-    )
+    # The label is the consent's wording, which the consent record stores word for word.
+    wants_updates = BooleanField(UPDATES_CONSENT_WORDING, widget=GovCheckboxInput())
+    wants_involvement = BooleanField(INVOLVEMENT_CONSENT_WORDING, widget=GovCheckboxInput())
     submission_key = SubmissionKey()
     submit = SubmitField("Send comment", widget=GovSubmitInput())
 
