@@ -10,11 +10,19 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from feedback_portal.extensions import db
-from feedback_portal.services.errors import ConsultationClosed, NotFound
+from feedback_portal.services.errors import Conflict, ConsultationClosed, DomainError, NotFound
 
 logger = logging.getLogger(__name__)
 
-PAGES = {400, 403, 404, 405, 413, 429, 500, 503}
+PAGES = {400, 403, 404, 405, 409, 413, 429, 500, 503}
+# Each domain error a service raises, and the status and page a person gets when no route
+# handles it. The most specific class listed wins.
+DOMAIN_ERROR_PAGES: dict[type[DomainError], tuple[int, str | None]] = {
+    DomainError: (400, None),
+    NotFound: (404, None),
+    Conflict: (409, None),
+    ConsultationClosed: (403, "errors/consultation_closed.html"),
+}
 # Free-text fields of the public forms, given back on an error page so nothing typed is lost.
 TEXT_FIELDS = {
     "comment": "Your comment",
@@ -26,9 +34,9 @@ TEXT_FIELDS = {
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, render_form_expired)
-    app.register_error_handler(ConsultationClosed, render_consultation_closed)
+    for domain_error in DOMAIN_ERROR_PAGES:
+        app.register_error_handler(domain_error, render_domain_error)
     app.register_error_handler(HTTPException, render_http_error)
-    app.register_error_handler(NotFound, render_not_found)
     app.register_error_handler(OperationalError, render_database_unavailable)
     app.register_error_handler(DBAPIError, render_database_unavailable)
     app.register_error_handler(Exception, render_unexpected_error)
@@ -56,19 +64,20 @@ def render_form_expired(error: CSRFError):
     return render_error_page(400, "errors/form_expired.html")
 
 
-def render_consultation_closed(error: ConsultationClosed):
-    return render_error_page(403, "errors/consultation_closed.html")
+def render_domain_error(error: DomainError):
+    for kind in type(error).__mro__:
+        if kind in DOMAIN_ERROR_PAGES:
+            code, template = DOMAIN_ERROR_PAGES[kind]
+            return render_error_page(code, template)
+    return render_error_page(InternalServerError.code)
 
 
 def render_http_error(error: HTTPException):
     response = render_error_page(error.code or 500)
-    if error.code == 405 and error.valid_methods:
-        return response[0], response[1], {"Allow": ", ".join(error.valid_methods)}
+    valid_methods = getattr(error, "valid_methods", None)
+    if error.code == 405 and valid_methods:
+        return response[0], response[1], {"Allow": ", ".join(valid_methods)}
     return response
-
-
-def render_not_found(error: NotFound):
-    return render_error_page(404)
 
 
 def render_database_unavailable(error: Exception):

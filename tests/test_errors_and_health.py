@@ -2,6 +2,7 @@
 
 import pytest
 
+from feedback_portal.services import errors
 from tests.conftest import make_app
 from tests.pages import check_page, heading, text_of
 
@@ -83,3 +84,27 @@ def test_each_error_has_its_own_friendly_page(app, code, title):
     soup = check_page(app.test_client().get(f"/fail-{code}"), status=code)
     assert heading(soup) == title
     assert "getinvolved@birmingham.gov.uk" in text_of(soup.select_one("main"))
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "words"),
+    [
+        (errors.Conflict("changed"), 409, "Someone else changed this first"),
+        (errors.NotFound("gone"), 404, "Page not found"),
+        (errors.ConsultationClosed("closed"), 403, "closed"),
+        (errors.DomainError("bad"), 400, None),
+    ],
+    ids=["conflict", "not-found", "consultation-closed", "domain-error"],
+)
+def test_a_domain_error_no_route_handles_gets_its_own_friendly_page(app, error, status, words):
+    """Every domain error maps to one status and page, from one table in errors.py."""
+
+    def raises() -> str:
+        raise error
+
+    app.add_url_rule("/raises-a-domain-error", "raises_a_domain_error", raises)
+    response = app.test_client().get("/raises-a-domain-error")
+    soup = check_page(response, status=status)
+    if words:
+        assert words.lower() in text_of(soup).lower()
+    assert "Traceback" not in response.get_data(as_text=True)
