@@ -59,11 +59,13 @@ def register_templates(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
 
     from feedback_portal.markdown import render_markdown
-    from feedback_portal.templating import html_datetime, template_globals
+    from feedback_portal.templating import html_datetime, max_length, template_globals
 
     WTFormsHelpers(app)
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["html_datetime"] = html_datetime
+    # A global, not a context value, so that macros imported without context can use it.
+    app.jinja_env.globals["max_length"] = max_length
     app.context_processor(template_globals)
 
 

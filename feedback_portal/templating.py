@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app, request, url_for
+from wtforms.validators import Length
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,16 @@ def current_organisation() -> Organisation:
 def html_datetime(moment: datetime) -> str:
     """A moment as HTML's `datetime` attribute allows it: whole seconds, with the UTC offset."""
     return moment.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+def max_length(field: Any) -> int | None:
+    """The longest a form field may be, from its own Length check, for the character count."""
+    limits = [
+        validator.max
+        for validator in field.validators
+        if isinstance(validator, Length) and validator.max >= 0
+    ]
+    return min(limits) if limits else None
 
 
 def page_title(page: str, has_errors: bool = False) -> str:

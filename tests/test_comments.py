@@ -453,3 +453,13 @@ def test_clearing_details_never_redirects_off_the_site(client, return_to):
     response = client.post("/forget-my-details", data={**data, "return_to": return_to})
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
+
+
+def test_the_character_count_shows_the_limit_the_form_enforces(client, app):
+    soup = parse(client.get(SECTION))
+    limit = int(soup.select_one(".govuk-character-count")["data-maxlength"])
+    too_long = client.post(SECTION, data=comment_post(client, SECTION, comment="a" * (limit + 1)))
+    assert too_long.status_code == 200 and parse(too_long).select_one(".govuk-error-summary") is not None
+    just_right = client.post(SECTION, data=comment_post(client, SECTION, comment="a" * limit))
+    assert just_right.status_code == 302
+    assert [comment.body for comment in all_comments(app)] == ["a" * limit]

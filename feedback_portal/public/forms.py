@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
-from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
@@ -18,7 +16,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
-    Field,
     HiddenField,
     RadioField,
     SelectMultipleField,
@@ -30,74 +27,17 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from feedback_portal.services.feedback import INVOLVEMENT_CONSENT_WORDING, UPDATES_CONSENT_WORDING
+from feedback_portal.validators import (
+    EMAIL_CHECKS,
+    NAME_CHECKS,
+    PlainText,
+    blank_to_none,
+    normalise_line_breaks,
+    strip,
+)
 
 COMMENT_MAX_LENGTH = 5000
-NAME_MAX_LENGTH = 100
 SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-LINE_BREAKS = {"\n", "\r", "\t"}
-# Characters that could not be typed into a form by a person and that PostgreSQL and
-# SQLite would not store alike (NUL) or that corrupt text for every later reader.
-_UNTYPEABLE = {"Cc", "Cs", "Co", "Cn"}
-
-
-def strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
-
-
-def normalise_line_breaks(value: str | None) -> str | None:
-    # Browsers send CRLF; a person typed one line break, not two characters.
-    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
-
-
-def blank_to_none(value: str | None) -> str | None:
-    return value or None
-
-
-class PlainText:
-    """Text a person could have typed: no control characters; line breaks only if allowed."""
-
-    def __init__(self, multiline: bool = False, message: str | None = None) -> None:
-        self.multiline = multiline
-        self.message = message
-
-    def __call__(self, form: FlaskForm, field: Field) -> None:
-        for character in field.data or "":
-            if self.multiline and character in LINE_BREAKS:
-                continue
-            if unicodedata.category(character) in _UNTYPEABLE:
-                raise ValidationError(
-                    self.message
-                    or f"{field.label.text} must only include letters, numbers, spaces and punctuation"
-                )
-
-
-class OneEmailAddress:
-    """Exactly one valid email address, with nothing that could reach a mail header."""
-
-    message = "Enter an email address in the correct format, like name@example.com"
-
-    def __call__(self, form: FlaskForm, field: Field) -> None:
-        value = field.data
-        if not value:
-            return
-        if any(character.isspace() or character in ",;<>\"'" for character in value):
-            raise ValidationError("Enter one email address, like name@example.com")
-        try:
-            result = validate_email(value, check_deliverability=False)
-        except EmailNotValidError:
-            raise ValidationError(self.message) from None
-        field.data = result.normalized
-
-
-# What a name or an email address must be, on every public form that asks for one.
-NAME_CHECKS = [
-    Length(max=NAME_MAX_LENGTH, message=f"Your name must be {NAME_MAX_LENGTH} characters or fewer"),
-    PlainText(message="Your name must only include letters, numbers, spaces and punctuation"),
-]
-EMAIL_CHECKS = [
-    Length(max=254, message="Your email address must be 254 characters or fewer"),
-    OneEmailAddress(),
-]
 
 
 class SubmissionKey(HiddenField):

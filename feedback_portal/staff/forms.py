@@ -19,9 +19,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, ValidationError
 
 from feedback_portal.models import Role
-from feedback_portal.public.forms import OneEmailAddress, strip
 from feedback_portal.services.accounts import PASSWORD_MAX_LENGTH
 from feedback_portal.services.audit_log import NOBODY, AuditFilters
+from feedback_portal.validators import OneEmailAddress, strip
 
 
 class SignInForm(FlaskForm):

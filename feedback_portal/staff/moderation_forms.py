@@ -36,8 +36,8 @@ from wtforms.validators import (
 )
 from wtforms.widgets import HiddenInput
 
-from feedback_portal.public.forms import PlainText, blank_to_none, normalise_line_breaks, strip
 from feedback_portal.services import moderation
+from feedback_portal.validators import PlainText, blank_to_none, normalise_line_breaks, strip
 
 DATE_FORMAT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 SELECTION = re.compile(r"^([0-9]{1,18}):([0-9]{1,18})$")
