@@ -58,6 +58,7 @@ def register_templates(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
+    from feedback_portal import vocabulary
     from feedback_portal.markdown import render_markdown
     from feedback_portal.templating import html_datetime, max_length, template_globals
 
@@ -66,6 +67,7 @@ def register_templates(app: Flask) -> None:
     app.jinja_env.filters["html_datetime"] = html_datetime
     # A global, not a context value, so that macros imported without context can use it.
     app.jinja_env.globals["max_length"] = max_length
+    app.jinja_env.globals["vocabulary"] = vocabulary
     app.context_processor(template_globals)
 
 

@@ -35,6 +35,7 @@ from feedback_portal.validators import (
     normalise_line_breaks,
     strip,
 )
+from feedback_portal.vocabulary import REACTION_LABELS, REPORT_REASONS
 
 COMMENT_MAX_LENGTH = 5000
 SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -71,7 +72,7 @@ class CommentForm(SpamTrapMixin, FlaskForm):
     )
     reaction = RadioField(
         "Does this make sense to you?",
-        choices=[SelectChoice("yes", "Yes"), SelectChoice("partly", "Partly"), SelectChoice("no", "No")],
+        choices=[SelectChoice(code, label) for code, label in REACTION_LABELS.items()],
         validators=[Optional()],
         widget=GovRadioInput(),
         description="Optional",
@@ -120,13 +121,7 @@ class CommentForm(SpamTrapMixin, FlaskForm):
 class ReportForm(FlaskForm):
     reason = RadioField(
         "Why should this comment not be here?",
-        choices=[
-            SelectChoice("personal-information", "It contains someone’s personal information"),
-            SelectChoice("abusive", "It is abusive or offensive"),
-            SelectChoice("spam", "It is spam or advertising"),
-            SelectChoice("off-topic", "It is not about this document"),
-            SelectChoice("other", "Something else"),
-        ],
+        choices=[SelectChoice(code, label) for code, label in REPORT_REASONS.items()],
         validators=[DataRequired(message="Select why this comment should not be here")],
         widget=GovRadioInput(),
     )
