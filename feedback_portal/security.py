@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import logging
 import time
 from collections.abc import Callable
@@ -83,16 +82,6 @@ def set_security_headers(response: Response) -> Response:
     if request.path.startswith("/staff/") or request.path == "/staff":
         headers["Cache-Control"] = "no-store"
     return response
-
-
-def keyed_hash(purpose: str, value: str) -> str:
-    """A one-way code for `value` that cannot be reversed or matched without our secret key.
-
-    Used where abuse control needs to recognise a repeat (the same address, the same
-    visitor) without storing who it was. The purpose keeps codes for different uses apart.
-    """
-    key = hashlib.sha256(("keyed-hash:" + current_app.config["SECRET_KEY"]).encode()).digest()
-    return hmac.new(key, f"{purpose}\x00{value}".encode(), hashlib.sha256).hexdigest()
 
 
 # Staff access -------------------------------------------------------------------------------

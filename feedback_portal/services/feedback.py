@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from feedback_portal.extensions import db
+from feedback_portal.hashing import keyed_hash
 from feedback_portal.models import (
     Comment,
     CommentState,
@@ -26,7 +27,6 @@ from feedback_portal.models import (
     Section,
     StaffUser,
 )
-from feedback_portal.security import keyed_hash
 from feedback_portal.services import audit
 from feedback_portal.services.documents import get_current_consultation
 from feedback_portal.services.errors import Conflict, ConsultationClosed, NotFound

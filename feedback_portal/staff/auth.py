@@ -9,10 +9,10 @@ from flask import Response, current_app, flash, redirect, render_template, reque
 from flask_login import current_user, logout_user
 
 from feedback_portal.extensions import limiter
+from feedback_portal.hashing import keyed_hash
 from feedback_portal.models import Role
 from feedback_portal.security import (
     is_safe_next,
-    keyed_hash,
     public_staff_route,
     requires_roles,
     start_staff_session,

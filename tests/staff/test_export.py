@@ -22,8 +22,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
 from feedback_portal.extensions import db
+from feedback_portal.hashing import keyed_hash
 from feedback_portal.models import Comment, Report, StaffUser
-from feedback_portal.security import keyed_hash
 from feedback_portal.services import documents, moderation
 from feedback_portal.services import export as exports
 from feedback_portal.services.export import stream as export_stream

@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, func, select
 
 from feedback_portal.extensions import db
+from feedback_portal.hashing import keyed_hash
 from feedback_portal.models import (
     Comment,
     CommentState,
@@ -44,7 +45,6 @@ from feedback_portal.models import (
     Tag,
     comment_tag,
 )
-from feedback_portal.security import keyed_hash
 from feedback_portal.services import audit, moderation
 from feedback_portal.services.csv_files import stream_csv
 from feedback_portal.services.errors import DomainError
