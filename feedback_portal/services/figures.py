@@ -15,15 +15,14 @@ from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import String, func, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy import func, select
 
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment, CommentState, PracticeItem, Section
 from feedback_portal.services.csv_files import stream_csv
 from feedback_portal.services.documents import get_current_consultation, get_current_version
 from feedback_portal.services.errors import NotFound
+from feedback_portal.services.sql_functions import utc_day
 from feedback_portal.vocabulary import REACTION_LABELS, REACTION_QUESTION, STATE_LABELS
 
 WHOLE_DOCUMENT = "document"
@@ -40,25 +39,6 @@ REACTION_SERIES = (
 )
 # Spam says nothing about what people think, and a withdrawn comment is gone.
 NOT_FEEDBACK = (CommentState.SPAM, CommentState.WITHDRAWN)
-
-
-class utc_day(FunctionElement):
-    """The UTC day of a moment, as YYYY-MM-DD text, on SQLite and PostgreSQL alike."""
-
-    type = String()
-    name = "utc_day"
-    inherit_cache = True
-
-
-@compiles(utc_day)
-def _utc_day_sqlite(element: utc_day, compiler: Any, **kw: Any) -> str:
-    # Moments are stored in UTC; SQLite's date() reads the text form.
-    return f"date({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(utc_day, "postgresql")
-def _utc_day_postgresql(element: utc_day, compiler: Any, **kw: Any) -> str:
-    return f"to_char(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
 
 
 @dataclass(frozen=True)
