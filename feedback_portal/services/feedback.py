@@ -22,12 +22,10 @@ from feedback_portal.models import (
     PracticeItem,
     Report,
     ReportReason,
-    Role,
     Section,
-    StaffUser,
 )
 from feedback_portal.security import keyed_hash
-from feedback_portal.services import audit
+from feedback_portal.services import audit, notifications
 from feedback_portal.services.documents import get_current_consultation
 from feedback_portal.services.errors import Conflict, ConsultationClosed, NotFound
 
@@ -131,7 +129,12 @@ def submit_comment(
         db.session.add(comment)
         if submission.email and submission.spam_signal is None:
             db.session.flush()
-            _enqueue_receipt(comment)
+            notifications.enqueue_receipt(
+                comment,
+                CommentTarget(comment.document_version, comment.section, comment.practice_item).label,
+                withdraw_token=comment_link_token(comment, "withdraw"),
+                erase_token=comment_link_token(comment, "erase"),
+            )
         for purpose, wording, version, given in (
             (
                 ConsentPurpose.FEEDBACK_UPDATES,
@@ -160,30 +163,6 @@ def submit_comment(
                 return existing
             # Otherwise the reference was already taken: draw another.
     raise RuntimeError("Could not find an unused reference")
-
-
-def _enqueue_receipt(comment: Comment) -> None:
-    from feedback_portal import email
-
-    email.enqueue(
-        "receipt",
-        f"receipt:comment:{comment.id}",
-        comment.author_email,
-        f"We have your comment {comment.reference}",
-        "receipt",
-        comment=comment,
-        target=CommentTarget(comment.document_version, comment.section, comment.practice_item).label,
-        withdraw_url=email.absolute_url(
-            "public.view_withdraw_comment",
-            reference=comment.reference,
-            token=comment_link_token(comment, "withdraw"),
-        ),
-        erase_url=email.absolute_url(
-            "public.view_erase_contact",
-            reference=comment.reference,
-            token=comment_link_token(comment, "erase"),
-        ),
-    )
 
 
 def _link_serializer() -> URLSafeTimedSerializer:
@@ -352,37 +331,13 @@ def report_comment(
     db.session.add(report)
     if reason == ReportReason.PERSONAL_INFORMATION:
         db.session.flush()
-        _enqueue_urgent_alerts(report)
+        notifications.enqueue_urgent_alerts(report)
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         raise AlreadyReported(reference) from None
     return report
-
-
-def _enqueue_urgent_alerts(report: Report) -> None:
-    """Tell the moderators who asked, at once, that a comment may expose someone's personal information."""
-    from feedback_portal import email
-
-    moderators = db.session.scalars(
-        select(StaffUser).where(
-            StaffUser.wants_urgent_alerts.is_(True),
-            StaffUser.is_disabled.is_(False),
-            StaffUser.role.in_([Role.ADMIN, Role.MODERATOR]),
-        )
-    )
-    for moderator in moderators:
-        email.enqueue(
-            "alert",
-            f"alert:report:{report.id}:{moderator.id}",
-            moderator.email,
-            f"Urgent: comment {report.comment.reference} reported for personal information",
-            "urgent_alert",
-            report=report,
-            comment_url=email.absolute_url("staff.view_comment", comment_id=report.comment_id),
-            reported_url=email.absolute_url("staff.list_reported_comments"),
-        )
 
 
 def forget_client_keys(now: datetime | None = None) -> int:
