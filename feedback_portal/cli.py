@@ -13,7 +13,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from feedback_portal.models import Role
-from feedback_portal.services import accounts, digests, documents, feedback
+from feedback_portal.services import accounts, digests, documents, privacy
 from feedback_portal.services import export as exports
 from feedback_portal.services import outbox as outbox_service
 from feedback_portal.services.errors import DomainError
@@ -47,8 +47,8 @@ retention = AppGroup("retention", help="Erase personal data the portal no longer
 @retention.command("run")
 def run_retention() -> None:
     """Forget the address codes kept for abuse control once they are a day old. Run daily from cron."""
-    forgotten = feedback.forget_client_keys()
-    click.echo(f"Forgot the address codes of {forgotten} comments.")
+    report = privacy.run_retention()
+    click.echo(f"Forgot the address codes of {report.client_keys_forgotten} comments.")
 
 
 users = AppGroup("users", help="Staff accounts.")
