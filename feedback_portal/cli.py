@@ -12,10 +12,10 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from feedback_portal import email
 from feedback_portal.models import Role
-from feedback_portal.services import accounts, digests, documents, feedback
+from feedback_portal.services import accounts, digests, documents, privacy
 from feedback_portal.services import export as exports
+from feedback_portal.services import outbox as outbox_service
 from feedback_portal.services.errors import DomainError
 
 
@@ -47,8 +47,8 @@ retention = AppGroup("retention", help="Erase personal data the portal no longer
 @retention.command("run")
 def run_retention() -> None:
     """Forget the address codes kept for abuse control once they are a day old. Run daily from cron."""
-    forgotten = feedback.forget_client_keys()
-    click.echo(f"Forgot the address codes of {forgotten} comments.")
+    report = privacy.run_retention()
+    click.echo(f"Forgot the address codes of {report.client_keys_forgotten} comments.")
 
 
 users = AppGroup("users", help="Staff accounts.")
@@ -95,7 +95,7 @@ outbox = AppGroup("outbox", help="Email waiting to be sent.")
 @outbox.command("send")
 def send_outbox() -> None:
     """Deliver the emails that are due. Run every minute from cron."""
-    report = email.send_due_messages()
+    report = outbox_service.send_due_messages()
     click.echo(f"Sent {report.sent}; {report.retrying} will be retried; {report.failed} failed for good.")
 
 
@@ -115,7 +115,7 @@ def send_digests(now_text: str | None) -> None:
         now = now if now.tzinfo else now.replace(tzinfo=UTC)
     run = digests.enqueue_due_digests(now)
     # Delivery goes by the real clock: --now only says which periods have ended.
-    report = email.send_due_messages()
+    report = outbox_service.send_due_messages()
     click.echo(
         f"Queued {run.queued} digests ({run.already_done} already done). "
         f"Sent {report.sent}; {report.retrying} will be retried."

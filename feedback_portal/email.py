@@ -1,5 +1,7 @@
 """The one seam to email: messages go into the outbox table, and `flask outbox send` delivers them.
 
+This module never commits: `feedback_portal.services.outbox` claims, sends and marks messages.
+
 An email is written in the same transaction as the change that causes it, so a failed
 change sends nothing and a saved change cannot lose its email. A mail server that is down
 only delays delivery.
@@ -8,25 +10,15 @@ only delays delivery.
 from __future__ import annotations
 
 import hashlib
-import logging
-import secrets
-import smtplib
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, render_template, url_for
-from flask_mail import Message
-from sqlalchemy import or_, select, update
+from flask_mail import Connection, Message
+from sqlalchemy import select
 
 from feedback_portal.extensions import db, mail
-from feedback_portal.models import OutboxMessage, OutboxStatus
-
-MAX_ATTEMPTS = 8
-CLAIM_LEASE = timedelta(minutes=10)
-BATCH_SIZE = 200
-logger = logging.getLogger(__name__)
+from feedback_portal.models import OutboxMessage
 
 
 class InvalidRecipient(ValueError):
@@ -76,59 +68,6 @@ def enqueue(
     return message
 
 
-@dataclass
-class DeliveryReport:
-    sent: int = 0
-    retrying: int = 0
-    failed: int = 0
-
-
-def _due(now: datetime):
-    return or_(
-        (OutboxMessage.status == OutboxStatus.PENDING) & (OutboxMessage.next_attempt_at <= now),
-        (OutboxMessage.status == OutboxStatus.SENDING) & (OutboxMessage.claimed_at < now - CLAIM_LEASE),
-    )
-
-
-def claim_due_messages(now: datetime, limit: int = BATCH_SIZE) -> list[OutboxMessage]:
-    """Claim messages for this sender only: two senders never take the same message.
-
-    PostgreSQL skips rows another sender has locked; SQLite lets one writer at a time run
-    the claiming UPDATE, and the status check inside it makes a second claim find nothing.
-    """
-    token = secrets.token_hex(16)
-    if db.engine.dialect.name == "postgresql":
-        ids = list(
-            db.session.scalars(
-                select(OutboxMessage.id)
-                .where(_due(now))
-                .order_by(OutboxMessage.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
-        )
-    else:
-        ids = list(
-            db.session.scalars(
-                select(OutboxMessage.id).where(_due(now)).order_by(OutboxMessage.id).limit(limit)
-            )
-        )
-    if not ids:
-        db.session.rollback()
-        return []
-    db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids), _due(now))
-        .values(status=OutboxStatus.SENDING, claimed_at=now, claim_token=token)
-    )
-    db.session.commit()
-    return list(
-        db.session.scalars(
-            select(OutboxMessage).where(OutboxMessage.claim_token == token).order_by(OutboxMessage.id)
-        )
-    )
-
-
 def _as_mail(message: OutboxMessage) -> Message:
     mail_message = Message(
         subject=message.subject,
@@ -141,81 +80,16 @@ def _as_mail(message: OutboxMessage) -> Message:
     return mail_message
 
 
-def _describe(error: Exception) -> str:
+def connect() -> Connection:
+    """One connection to the mail server, to send many messages over."""
+    return mail.connect()
+
+
+def send(connection: Connection, message: OutboxMessage) -> None:
+    connection.send(_as_mail(message))
+
+
+def describe_error(error: Exception) -> str:
     # Never the exception's text: SMTP errors quote the addresses they refused.
     code = getattr(error, "smtp_code", None)
     return f"{type(error).__name__}" + (f" (SMTP {code})" if code else "")
-
-
-def _retry_later(message: OutboxMessage, error: Exception, now: datetime, report: DeliveryReport) -> None:
-    message.attempts += 1
-    message.last_error = _describe(error)
-    message.claim_token = None
-    message.claimed_at = None
-    if message.attempts >= MAX_ATTEMPTS:
-        message.status = OutboxStatus.FAILED
-        report.failed += 1
-    else:
-        message.status = OutboxStatus.PENDING
-        message.next_attempt_at = now + timedelta(minutes=min(2**message.attempts, 360))
-        report.retrying += 1
-
-
-def send_due_messages(now: datetime | None = None) -> DeliveryReport:
-    """Deliver what is due over one SMTP connection, marking each message as it goes."""
-    now = now or datetime.now(UTC)
-    report = DeliveryReport()
-    claimed = claim_due_messages(now)
-    if not claimed:
-        return report
-    remaining = list(claimed)
-    try:
-        with mail.connect() as connection:
-            while remaining:
-                message = remaining[0]
-                try:
-                    connection.send(_as_mail(message))
-                except (
-                    smtplib.SMTPRecipientsRefused,
-                    smtplib.SMTPDataError,
-                    smtplib.SMTPSenderRefused,
-                ) as error:
-                    _retry_later(message, error, now, report)
-                else:
-                    message.status = OutboxStatus.SENT
-                    message.sent_at = datetime.now(UTC)
-                    message.claim_token = None
-                    report.sent += 1
-                db.session.commit()
-                remaining.pop(0)
-    except (OSError, smtplib.SMTPException) as error:
-        logger.warning(
-            "Mail server unavailable: %s; %d messages will be retried", _describe(error), len(remaining)
-        )
-        for message in remaining:
-            _retry_later(message, error, now, report)
-        db.session.commit()
-    return report
-
-
-def list_messages_needing_attention() -> list[OutboxMessage]:
-    return list(
-        db.session.scalars(
-            select(OutboxMessage)
-            .where(
-                OutboxMessage.status.in_([OutboxStatus.FAILED, OutboxStatus.PENDING]),
-                OutboxMessage.attempts > 0,
-            )
-            .order_by(OutboxMessage.created_at)
-        )
-    )
-
-
-def retry_message(message_id: int, now: datetime | None = None) -> None:
-    message = db.session.get(OutboxMessage, message_id)
-    if message is None or message.status != OutboxStatus.FAILED:
-        return
-    message.status = OutboxStatus.PENDING
-    message.attempts = 0
-    message.next_attempt_at = now or datetime.now(UTC)
-    db.session.commit()

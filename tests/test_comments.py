@@ -167,7 +167,7 @@ def test_the_client_address_is_kept_only_as_a_keyed_code_and_forgotten_after_a_d
     assert comment.client_key and "203.0.113.77" not in comment.client_key and len(comment.client_key) == 64
     from datetime import timedelta
 
-    from feedback_portal.services.feedback import forget_client_keys
+    from feedback_portal.services.privacy import forget_client_keys
 
     with app.app_context():
         assert forget_client_keys(now=comment.created_at + timedelta(hours=23)) == 0

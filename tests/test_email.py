@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from feedback_portal import email
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment, OutboxMessage, StaffUser
+from feedback_portal.services import outbox
 from tests.factories import all_comments, comment_post, form_fields, make_comment, make_staff, sign_in
 from tests.pages import check_page, heading, parse, text_of
 
@@ -26,9 +27,9 @@ def app_overrides(mail_server) -> dict:
     return {"MAIL_PORT": mail_server.port, "PUBLIC_BASE_URL": "https://feedback.example.gov.uk"}
 
 
-def send_outbox(app) -> email.DeliveryReport:
+def send_outbox(app) -> outbox.DeliveryReport:
     with app.app_context():
-        return email.send_due_messages()
+        return outbox.send_due_messages()
 
 
 def outbox_rows(app) -> list[OutboxMessage]:
@@ -151,7 +152,7 @@ def test_while_the_mail_server_is_down_comments_save_and_email_waits(client, app
 def test_a_message_that_keeps_failing_is_shown_to_admins_and_can_be_sent_again(client, app, mail_server):
     mail_server.stop()
     comment_with_email(client)
-    for _ in range(email.MAX_ATTEMPTS):
+    for _ in range(outbox.MAX_ATTEMPTS):
         with app.app_context():
             db.session.execute(db.update(OutboxMessage).values(next_attempt_at=datetime.now(UTC)))
             db.session.commit()
@@ -176,15 +177,15 @@ def test_a_send_interrupted_before_marking_sends_at_most_one_duplicate_with_the_
 ):
     comment_with_email(client)
     with app.app_context():
-        [claimed] = email.claim_due_messages(datetime.now(UTC))
+        [claimed] = outbox.claim_due_messages(datetime.now(UTC))
         # The sender delivers it, then dies before it can mark it sent.
         with email.mail.connect() as connection:
             connection.send(email._as_mail(claimed))
-    later = datetime.now(UTC) + email.CLAIM_LEASE + timedelta(seconds=1)
+    later = datetime.now(UTC) + outbox.CLAIM_LEASE + timedelta(seconds=1)
     with app.app_context():
-        assert email.send_due_messages(datetime.now(UTC)).sent == 0  # still leased to the dead sender
-        assert email.send_due_messages(later).sent == 1
-        assert email.send_due_messages(later).sent == 0
+        assert outbox.send_due_messages(datetime.now(UTC)).sent == 0  # still leased to the dead sender
+        assert outbox.send_due_messages(later).sent == 1
+        assert outbox.send_due_messages(later).sent == 0
     copies = mail_server.to(RESIDENT)
     assert len(copies) == 2
     assert copies[0].message["Message-ID"] == copies[1].message["Message-ID"]

@@ -22,7 +22,7 @@ from feedback_portal.public import visitor
 from feedback_portal.public.forms import CommentForm, ConfirmForm, GetInvolvedForm, ReportForm
 from feedback_portal.public.spam import form_shown_token, spam_signal
 from feedback_portal.security import is_safe_next, limiter
-from feedback_portal.services import documents, feedback, health, involvement
+from feedback_portal.services import documents, feedback, health, involvement, privacy
 from feedback_portal.services.feedback import CommentSubmission, CommentTarget
 
 blueprint = Blueprint("public", __name__)
@@ -136,7 +136,7 @@ ERASE_PAGE = {
 
 @blueprint.get("/feedback/<reference>/withdraw/<token>")
 def view_withdraw_comment(reference: str, token: str) -> str:
-    comment = feedback.get_comment_from_link(reference, token, "withdraw")
+    comment = privacy.get_comment_from_link(reference, token, "withdraw")
     return render_template("public/comment_link.html", comment=comment, form=ConfirmForm(), **WITHDRAW_PAGE)
 
 
@@ -144,7 +144,7 @@ def view_withdraw_comment(reference: str, token: str) -> str:
 def withdraw_comment(reference: str, token: str) -> str:
     if not ConfirmForm().validate_on_submit():
         return view_withdraw_comment(reference, token)
-    feedback.withdraw_comment(reference, token)
+    privacy.withdraw_comment(reference, token)
     return render_template(
         "public/comment_link_done.html",
         heading="Your comment has been withdrawn",
@@ -154,7 +154,7 @@ def withdraw_comment(reference: str, token: str) -> str:
 
 @blueprint.get("/feedback/<reference>/erase-contact/<token>")
 def view_erase_contact(reference: str, token: str) -> str:
-    comment = feedback.get_comment_from_link(reference, token, "erase")
+    comment = privacy.get_comment_from_link(reference, token, "erase")
     return render_template("public/comment_link.html", comment=comment, form=ConfirmForm(), **ERASE_PAGE)
 
 
@@ -162,7 +162,7 @@ def view_erase_contact(reference: str, token: str) -> str:
 def erase_contact(reference: str, token: str) -> str:
     if not ConfirmForm().validate_on_submit():
         return view_erase_contact(reference, token)
-    feedback.erase_contact_details(reference, token)
+    privacy.erase_contact_details(reference, token)
     return render_template(
         "public/comment_link_done.html",
         heading="Your name and email address have been deleted",
@@ -218,7 +218,7 @@ def view_get_involved_done() -> str:
 
 @blueprint.get("/get-involved/withdraw/<token>")
 def view_withdraw_involvement(token: str) -> str:
-    involvement.get_offer_by_withdraw_token(token)
+    privacy.get_offer_by_withdraw_token(token)
     return render_template("public/withdraw_involvement.html", form=ConfirmForm())
 
 
@@ -227,7 +227,7 @@ def withdraw_involvement(token: str) -> Response | str:
     form = ConfirmForm()
     if not form.validate_on_submit():
         return render_template("public/withdraw_involvement.html", form=form)
-    involvement.withdraw_offer(token)
+    privacy.withdraw_offer(token)
     session.pop("withdraw_url", None)
     return render_template("public/withdrawn.html")
 

@@ -184,7 +184,7 @@ def create_password_link(
 
     Returns the token too, so an admin can pass the link on if the email goes astray.
     """
-    from feedback_portal import email
+    from feedback_portal.services import notifications
 
     now = now or datetime.now(UTC)
     setting = purpose == PasswordLinkPurpose.SET_PASSWORD
@@ -195,16 +195,7 @@ def create_password_link(
     )
     db.session.add(link)
     db.session.flush()
-    email.enqueue(
-        "account",
-        f"password-link:{link.id}",
-        user.email,
-        "Set your password" if setting else "Reset your password",
-        "password_link",
-        setting=setting,
-        link_url=email.absolute_url("staff.set_password", token=token),
-        hours=int(lifetime.total_seconds() // 3600),
-    )
+    notifications.enqueue_password_link(user, link, token, setting=setting, lifetime=lifetime)
     audit.record("password_link.create", actor, "staff_user", user.id, details={"purpose": purpose})
     db.session.commit()
     return token

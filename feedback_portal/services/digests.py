@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from feedback_portal import email
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment, CommentState, Report, StaffUser
+from feedback_portal.services import notifications
 from feedback_portal.services.documents import get_current_version
 
 FREQUENCIES = {"daily": timedelta(days=1), "weekly": timedelta(weeks=1)}
@@ -127,18 +128,7 @@ def enqueue_due_digests(now: datetime | None = None) -> DigestRun:
         if (since, until) not in built:
             built[(since, until)] = build_digest(since, until)
         content = built[(since, until)]
-        queued = email.enqueue(
-            "digest",
-            f"digest:{person.id}:{until.isoformat()}",
-            person.email,
-            f"Feedback digest: {content.new_total} new comment{'s' if content.new_total != 1 else ''}",
-            "digest",
-            digest=content,
-            frequency=person.digest_frequency,
-            queue_url=email.absolute_url("staff.list_comments", state="pending"),
-            reported_url=email.absolute_url("staff.list_reported_comments"),
-            account_url=email.absolute_url("staff.view_account"),
-        )
+        queued = notifications.enqueue_digest(person, content, until)
         person.digest_covered_until = until
         try:
             db.session.commit()

@@ -1,15 +1,17 @@
-"""Comments from the public: saving them once, and reading what is published."""
+"""Comments from the public: saving them once, and reading what is published.
+
+Withdrawing a comment or erasing its contact details, by its receipt's links, is in
+`feedback_portal.services.privacy`.
+"""
 
 from __future__ import annotations
 
 import secrets
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from flask import current_app
-from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from feedback_portal.extensions import db
@@ -23,18 +25,16 @@ from feedback_portal.models import (
     PracticeItem,
     Report,
     ReportReason,
-    Role,
     Section,
-    StaffUser,
 )
-from feedback_portal.services import audit
+from feedback_portal.services import notifications
 from feedback_portal.services.documents import get_current_consultation
-from feedback_portal.services.errors import Conflict, ConsultationClosed, NotFound
+from feedback_portal.services.errors import ConsultationClosed, NotFound
+from feedback_portal.services.privacy import comment_link_token
 
 # No 0/O, 1/I/L or U: a reference read aloud over the phone should not be misheard.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 REFERENCE_LENGTH = 6
-CLIENT_KEY_LIFETIME = timedelta(hours=24)
 
 UPDATES_CONSENT_VERSION = "feedback-updates-v1"
 UPDATES_CONSENT_WORDING = "Tell me what happens with my feedback"
@@ -131,7 +131,12 @@ def submit_comment(
         db.session.add(comment)
         if submission.email and submission.spam_signal is None:
             db.session.flush()
-            _enqueue_receipt(comment)
+            notifications.enqueue_receipt(
+                comment,
+                CommentTarget(comment.document_version, comment.section, comment.practice_item).label,
+                withdraw_token=comment_link_token(comment, "withdraw"),
+                erase_token=comment_link_token(comment, "erase"),
+            )
         for purpose, wording, version, given in (
             (
                 ConsentPurpose.FEEDBACK_UPDATES,
@@ -160,105 +165,6 @@ def submit_comment(
                 return existing
             # Otherwise the reference was already taken: draw another.
     raise RuntimeError("Could not find an unused reference")
-
-
-def _enqueue_receipt(comment: Comment) -> None:
-    from feedback_portal import email
-
-    email.enqueue(
-        "receipt",
-        f"receipt:comment:{comment.id}",
-        comment.author_email,
-        f"We have your comment {comment.reference}",
-        "receipt",
-        comment=comment,
-        target=CommentTarget(comment.document_version, comment.section, comment.practice_item).label,
-        withdraw_url=email.absolute_url(
-            "public.view_withdraw_comment",
-            reference=comment.reference,
-            token=comment_link_token(comment, "withdraw"),
-        ),
-        erase_url=email.absolute_url(
-            "public.view_erase_contact",
-            reference=comment.reference,
-            token=comment_link_token(comment, "erase"),
-        ),
-    )
-
-
-def _link_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="comment-link")
-
-
-def comment_link_token(comment: Comment, action: str) -> str:
-    """A signed token for a receipt's link: it names the comment and the one thing it does."""
-    return _link_serializer().dumps({"comment": comment.id, "action": action})
-
-
-def get_comment_from_link(reference: str, token: str, action: str) -> Comment:
-    """The comment a receipt's link is for; NotFound if tampered with, expired or already used."""
-    max_age = current_app.config["EMAIL_LINK_LIFETIME_DAYS"] * 24 * 3600
-    try:
-        payload = _link_serializer().loads(token, max_age=max_age)
-    except BadSignature:
-        raise NotFound("link") from None
-    comment = db.session.get(Comment, payload.get("comment")) if isinstance(payload, dict) else None
-    if comment is None or payload.get("action") != action or comment.reference != reference:
-        raise NotFound("link")
-    if action == "withdraw" and comment.state == CommentState.WITHDRAWN:
-        raise NotFound("link already used")
-    if action == "erase" and comment.author_email is None and comment.author_name is None:
-        raise NotFound("link already used")
-    return comment
-
-
-def withdraw_comment(reference: str, token: str, now: datetime | None = None) -> None:
-    """The author takes their comment back: it leaves every public page and export, and its text is erased.
-
-    A conditional update, like a moderator's action, so that it cannot race one unseen.
-    """
-    now = now or datetime.now(UTC)
-    comment = get_comment_from_link(reference, token, "withdraw")
-    from_state, revision = comment.state, comment.revision
-    result = db.session.execute(
-        update(Comment)
-        .where(Comment.id == comment.id, Comment.revision == revision, Comment.state == from_state)
-        .values(
-            state=CommentState.WITHDRAWN,
-            body="",
-            public_body=None,
-            state_changed_at=now,
-            state_changed_by_id=None,
-            revision=revision + 1,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        db.session.rollback()
-        raise Conflict("The comment changed while it was being withdrawn; try the link again")
-    audit.record(
-        "comment.withdrawn_by_author",
-        None,
-        "comment",
-        comment.id,
-        before={"state": from_state, "revision": revision},
-        after={"state": CommentState.WITHDRAWN, "revision": revision + 1},
-        now=now,
-    )
-    db.session.commit()
-
-
-def erase_contact_details(reference: str, token: str, now: datetime | None = None) -> None:
-    """Erase the name and email given with a comment, and withdraw any consent given with them."""
-    now = now or datetime.now(UTC)
-    comment = get_comment_from_link(reference, token, "erase")
-    comment.author_name = None
-    comment.author_email = None
-    comment.wants_updates = False
-    comment.wants_involvement = False
-    for consent in comment.consents:
-        consent.withdrawn_at = consent.withdrawn_at or now
-    db.session.commit()
 
 
 def _comment_by_submission_key(key: str) -> Comment | None:
@@ -352,46 +258,10 @@ def report_comment(
     db.session.add(report)
     if reason == ReportReason.PERSONAL_INFORMATION:
         db.session.flush()
-        _enqueue_urgent_alerts(report)
+        notifications.enqueue_urgent_alerts(report)
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         raise AlreadyReported(reference) from None
     return report
-
-
-def _enqueue_urgent_alerts(report: Report) -> None:
-    """Tell the moderators who asked, at once, that a comment may expose someone's personal information."""
-    from feedback_portal import email
-
-    moderators = db.session.scalars(
-        select(StaffUser).where(
-            StaffUser.wants_urgent_alerts.is_(True),
-            StaffUser.is_disabled.is_(False),
-            StaffUser.role.in_([Role.ADMIN, Role.MODERATOR]),
-        )
-    )
-    for moderator in moderators:
-        email.enqueue(
-            "alert",
-            f"alert:report:{report.id}:{moderator.id}",
-            moderator.email,
-            f"Urgent: comment {report.comment.reference} reported for personal information",
-            "urgent_alert",
-            report=report,
-            comment_url=email.absolute_url("staff.view_comment", comment_id=report.comment_id),
-            reported_url=email.absolute_url("staff.list_reported_comments"),
-        )
-
-
-def forget_client_keys(now: datetime | None = None) -> int:
-    """Erase the address codes older than a day: abuse control needs no more."""
-    cutoff = (now or datetime.now(UTC)) - CLIENT_KEY_LIFETIME
-    result = db.session.execute(
-        update(Comment)
-        .where(Comment.client_key.is_not(None), Comment.created_at < cutoff)
-        .values(client_key=None)
-    )
-    db.session.commit()
-    return result.rowcount

@@ -1,4 +1,7 @@
-"""People who offer to work with the team: their details, their consent, and withdrawing it."""
+"""People who offer to work with the team: their details and their consent.
+
+Withdrawing an offer is in `feedback_portal.services.privacy`.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,6 @@ from sqlalchemy.exc import IntegrityError
 from feedback_portal.extensions import db
 from feedback_portal.models import ConsentPurpose, ConsentRecord, InvolvementOffer
 from feedback_portal.services.documents import get_current_version
-from feedback_portal.services.errors import NotFound
 
 CONSENT_VERSION = "get-involved-v1"
 CONSENT_WORDING = (
@@ -43,7 +45,8 @@ def interest_choices() -> list[tuple[str, str]]:
     return [(section.slug, section.heading) for section in sections] + [(OTHER_INTEREST, "Something else")]
 
 
-def _token_hash(token: str) -> str:
+def withdraw_token_hash(token: str) -> str:
+    """What is stored of an offer's withdrawal token: the token itself is only given to the person."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -71,7 +74,7 @@ def submit_offer(submission: OfferSubmission, now: datetime | None = None) -> st
         how_to_be_involved=submission.how_to_be_involved,
         access_needs=submission.access_needs,
         submission_key=submission.submission_key,
-        withdraw_token_hash=_token_hash(token),
+        withdraw_token_hash=withdraw_token_hash(token),
         created_at=now,
     )
     offer.consents.append(
@@ -94,31 +97,3 @@ def submit_offer(submission: OfferSubmission, now: datetime | None = None) -> st
             raise
         return None
     return token
-
-
-def get_offer_by_withdraw_token(token: str) -> InvolvementOffer:
-    offer = db.session.scalar(
-        select(InvolvementOffer).where(
-            InvolvementOffer.withdraw_token_hash == _token_hash(token),
-            InvolvementOffer.withdrawn_at.is_(None),
-        )
-    )
-    if offer is None:
-        raise NotFound("withdrawal link")
-    return offer
-
-
-def withdraw_offer(token: str, now: datetime | None = None) -> None:
-    """Withdraw consent and delete the person's details; keep only that consent was withdrawn."""
-    now = now or datetime.now(UTC)
-    offer = get_offer_by_withdraw_token(token)
-    offer.name = None
-    offer.email = None
-    offer.phone = None
-    offer.other_interest = None
-    offer.how_to_be_involved = None
-    offer.access_needs = None
-    offer.withdrawn_at = now
-    for consent in offer.consents:
-        consent.withdrawn_at = consent.withdrawn_at or now
-    db.session.commit()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, url_for
 
-from feedback_portal import email
 from feedback_portal.models import Role
 from feedback_portal.security import requires_roles
+from feedback_portal.services import outbox
 from feedback_portal.staff import blueprint
 from feedback_portal.staff.forms import ActionForm
 
@@ -15,7 +15,7 @@ from feedback_portal.staff.forms import ActionForm
 @requires_roles(Role.ADMIN)
 def list_outbox() -> str:
     return render_template(
-        "staff/outbox.html", messages=email.list_messages_needing_attention(), action_form=ActionForm()
+        "staff/outbox.html", messages=outbox.list_messages_needing_attention(), action_form=ActionForm()
     )
 
 
@@ -23,6 +23,6 @@ def list_outbox() -> str:
 @requires_roles(Role.ADMIN)
 def retry_outbox_message(message_id: int) -> Response:
     if ActionForm().validate_on_submit():
-        email.retry_message(message_id)
+        outbox.retry_message(message_id)
         flash("The email will be sent again on the next run of the outbox.")
     return redirect(url_for(".list_outbox"))

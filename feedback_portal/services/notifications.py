@@ -1,0 +1,132 @@
+"""Which email each event causes, and building it: every email the portal sends is made here.
+
+Each function adds its email to the current transaction through `feedback_portal.email`
+and never commits: the service whose change causes the email commits both together.
+Get-involved offers send no email: their withdrawal link is shown on the thank-you page.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from feedback_portal import email
+from feedback_portal.extensions import db
+from feedback_portal.models import Comment, CommentState, OutboxMessage, PasswordLink, Report, Role, StaffUser
+from feedback_portal.vocabulary import REJECTION_REASONS_IN_PLAIN_WORDS
+
+if TYPE_CHECKING:
+    from feedback_portal.services.digests import DigestContent
+
+
+def enqueue_receipt(comment: Comment, target_label: str, withdraw_token: str, erase_token: str) -> None:
+    """The receipt for a comment that gave an email address, with its withdraw and erase links."""
+    email.enqueue(
+        "receipt",
+        f"receipt:comment:{comment.id}",
+        comment.author_email,
+        f"We have your comment {comment.reference}",
+        "receipt",
+        comment=comment,
+        target=target_label,
+        withdraw_url=email.absolute_url(
+            "public.view_withdraw_comment", reference=comment.reference, token=withdraw_token
+        ),
+        erase_url=email.absolute_url(
+            "public.view_erase_contact", reference=comment.reference, token=erase_token
+        ),
+    )
+
+
+def enqueue_decision_email(comment: Comment) -> None:
+    """Queue the email about a publish or reject decision, if the person asked to hear.
+
+    One email per comment and outcome: publishing again after a hide and restore sends nothing new.
+    """
+    if not comment.wants_updates or not comment.author_email:
+        return
+    published = comment.state == CommentState.PUBLISHED
+    if comment.practice_item is not None:
+        target = f"the example ‘{comment.practice_item.text}’"
+        link = email.absolute_url(
+            "public.view_practice_item", slug=comment.section.slug, key=comment.practice_item.key
+        )
+    elif comment.section is not None:
+        target = f"‘{comment.section.heading}’"
+        link = email.absolute_url("public.view_section", slug=comment.section.slug)
+    else:
+        target = "the whole definition"
+        link = email.absolute_url("public.view_definition")
+    email.enqueue(
+        "decision",
+        f"decision:{comment.id}:{comment.state}",
+        comment.author_email,
+        f"Your comment {comment.reference} has been published"
+        if published
+        else f"Your comment {comment.reference} was not published",
+        "decision",
+        comment=comment,
+        target=target,
+        published=published,
+        redacted=comment.public_body is not None,
+        reason=REJECTION_REASONS_IN_PLAIN_WORDS.get(
+            comment.rejection_reason or "other", REJECTION_REASONS_IN_PLAIN_WORDS["other"]
+        ),
+        comment_url=f"{link}#comment-{comment.reference}",
+    )
+
+
+def enqueue_urgent_alerts(report: Report) -> None:
+    """Tell the moderators who asked, at once, that a comment may expose someone's personal information."""
+    moderators = db.session.scalars(
+        select(StaffUser).where(
+            StaffUser.wants_urgent_alerts.is_(True),
+            StaffUser.is_disabled.is_(False),
+            StaffUser.role.in_([Role.ADMIN, Role.MODERATOR]),
+        )
+    )
+    for moderator in moderators:
+        email.enqueue(
+            "alert",
+            f"alert:report:{report.id}:{moderator.id}",
+            moderator.email,
+            f"Urgent: comment {report.comment.reference} reported for personal information",
+            "urgent_alert",
+            report=report,
+            comment_url=email.absolute_url("staff.view_comment", comment_id=report.comment_id),
+            reported_url=email.absolute_url("staff.list_reported_comments"),
+        )
+
+
+def enqueue_password_link(
+    user: StaffUser, link: PasswordLink, token: str, setting: bool, lifetime: timedelta
+) -> None:
+    """The email carrying a set-password or reset-password link; `link` must already have its id."""
+    email.enqueue(
+        "account",
+        f"password-link:{link.id}",
+        user.email,
+        "Set your password" if setting else "Reset your password",
+        "password_link",
+        setting=setting,
+        link_url=email.absolute_url("staff.set_password", token=token),
+        hours=int(lifetime.total_seconds() // 3600),
+    )
+
+
+def enqueue_digest(person: StaffUser, content: DigestContent, until: datetime) -> OutboxMessage | None:
+    """A staff member's digest for the period ending `until`; None if it was already queued."""
+    return email.enqueue(
+        "digest",
+        f"digest:{person.id}:{until.isoformat()}",
+        person.email,
+        f"Feedback digest: {content.new_total} new comment{'s' if content.new_total != 1 else ''}",
+        "digest",
+        digest=content,
+        frequency=person.digest_frequency,
+        queue_url=email.absolute_url("staff.list_comments", state="pending"),
+        reported_url=email.absolute_url("staff.list_reported_comments"),
+        account_url=email.absolute_url("staff.view_account"),
+    )
