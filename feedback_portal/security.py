@@ -15,6 +15,8 @@ from urllib.parse import unquote_to_bytes, urlsplit
 from flask import Flask, Response, abort, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
+from feedback_portal.permissions import ROLES_WITH, Capability
+
 # govuk-frontend-jinja's page template adds this script at the top of <body> so that
 # styles for JavaScript-enhanced components apply before first paint. It is allowed by
 # its hash; no other inline script can run.
@@ -123,6 +125,11 @@ def requires_roles(*roles: str) -> Callable:
         return guarded
 
     return decorator
+
+
+def requires(capability: Capability) -> Callable:
+    """Name the capability a staff route needs: the roles allowed are those that have it."""
+    return requires_roles(*sorted(ROLES_WITH[capability]))
 
 
 def public_staff_route(view: Callable) -> Callable:
