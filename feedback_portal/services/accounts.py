@@ -79,6 +79,14 @@ class LastAdmin(Conflict):
     """The change would leave the portal without an admin."""
 
 
+class OwnAccount(DomainError):
+    """Someone tried to disable their own account: another admin must do it."""
+
+
+class TwoStepCompulsory(DomainError):
+    """Two-step sign-in cannot be turned off while the portal makes it compulsory."""
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
@@ -352,6 +360,9 @@ def turn_on_totp(user: StaffUser, secret: str, code: str, now: datetime | None =
 
 
 def turn_off_totp(user: StaffUser) -> None:
+    """Turn off the account's two-step sign-in, unless it is compulsory for everyone."""
+    if totp_is_required():
+        raise TwoStepCompulsory("Two-step sign-in is compulsory for everyone")
     user.totp_secret = None
     user.totp_last_step = None
     audit.record("totp.disable", user, "staff_user", user.id)
@@ -403,6 +414,13 @@ def set_disabled(user: StaffUser, disabled: bool, actor: StaffUser) -> None:
         after={"disabled": disabled},
     )
     db.session.commit()
+
+
+def disable_account(user: StaffUser, actor: StaffUser) -> None:
+    """An admin disables someone else's account. Nobody disables their own."""
+    if user.id == actor.id:
+        raise OwnAccount("You cannot disable your own account")
+    set_disabled(user, True, actor)
 
 
 def set_email_preferences(user: StaffUser, digest_frequency: str, wants_urgent_alerts: bool) -> None:

@@ -98,11 +98,11 @@ def disable_user(user_id: int) -> Response | str:
     if user.is_disabled:
         flash("This account is already disabled.")
         return redirect(url_for(".view_user", user_id=user.id))
-    if user.id == current_user.id:
-        form.status_button.errors.append("You cannot disable your own account. Ask another admin")
-        return _render_user(user, status_form=form)
     try:
-        accounts.set_disabled(user, True, actor=_me())
+        accounts.disable_account(user, actor=_me())
+    except accounts.OwnAccount as problem:
+        form.status_button.errors.append(f"{problem}. Ask another admin")
+        return _render_user(user, status_form=form)
     except accounts.LastAdmin as problem:
         form.status_button.errors.append(f"{problem}, so this account cannot be disabled")
         return _render_user(user, status_form=form)

@@ -178,10 +178,11 @@ def set_up_two_step() -> Response | str:
 @requires(Capability.READ_FEEDBACK)
 def turn_off_two_step() -> Response:
     if ActionForm().validate_on_submit():
-        if accounts.totp_is_required():
-            flash("Two-step sign-in is compulsory for everyone, so it cannot be turned off.")
-        else:
+        try:
             accounts.turn_off_totp(current_user._get_current_object())
+        except accounts.TwoStepCompulsory as problem:
+            flash(f"{problem}, so it cannot be turned off.")
+        else:
             flash("Two-step sign-in is off.")
     return redirect(url_for(".view_account"))
 
