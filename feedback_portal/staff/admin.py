@@ -12,16 +12,16 @@ from feedback_portal.services import accounts, audit_log, consultations
 from feedback_portal.services.csv_files import download_headers
 from feedback_portal.services.errors import Conflict
 from feedback_portal.staff import blueprint
-from feedback_portal.staff.forms import (
+from feedback_portal.staff.admin_forms import (
     ROLE_HINTS,
     AccountStatusForm,
-    ActionForm,
     AuditFilterForm,
     ModerationModeForm,
     NewUserForm,
     RoleForm,
     TwoStepSettingForm,
 )
+from feedback_portal.staff.forms import ActionForm
 
 # The set-password link is handed from the POST that made it to the page that shows it
 # once, under this session key, and removed as it is shown.

@@ -19,8 +19,7 @@ from feedback_portal.security import (
 )
 from feedback_portal.services import accounts
 from feedback_portal.staff import blueprint
-from feedback_portal.staff.forms import (
-    ActionForm,
+from feedback_portal.staff.auth_forms import (
     ChangePasswordForm,
     CodeForm,
     EmailPreferencesForm,
@@ -28,6 +27,7 @@ from feedback_portal.staff.forms import (
     NewPasswordForm,
     SignInForm,
 )
+from feedback_portal.staff.forms import ActionForm
 
 SIGN_IN_FAILED = "Enter a correct email address and password"
 PENDING_SIGN_IN_LIFETIME = 5 * 60
