@@ -16,6 +16,7 @@ from flask_login import current_user, login_user, logout_user
 
 # Routes take the rate limiter from here, not from extensions, which also holds the database.
 from feedback_portal.extensions import limiter as limiter
+from feedback_portal.permissions import ROLES_WITH, Capability
 
 # govuk-frontend-jinja's page template adds this script at the top of <body> so that
 # styles for JavaScript-enhanced components apply before first paint. It is allowed by
@@ -115,6 +116,11 @@ def requires_roles(*roles: str) -> Callable:
         return guarded
 
     return decorator
+
+
+def requires(capability: Capability) -> Callable:
+    """Name the capability a staff route needs: the roles allowed are those that have it."""
+    return requires_roles(*sorted(ROLES_WITH[capability]))
 
 
 def public_staff_route(view: Callable) -> Callable:

@@ -9,6 +9,8 @@ from typing import Any
 from flask import current_app, request, url_for
 from wtforms.validators import Length
 
+from feedback_portal.permissions import Capability, may
+
 
 @dataclass(frozen=True)
 class Organisation:
@@ -88,18 +90,18 @@ def main_navigation() -> list[dict[str, Any]]:
     ]
 
 
-# (label, endpoint, roles that see it)
+# (label, endpoint, the capability needed to see it)
 STAFF_NAVIGATION = [
-    ("Dashboard", "staff.view_dashboard", {"admin", "moderator", "analyst"}),
-    ("Comments", "staff.list_comments", {"admin", "moderator", "analyst"}),
-    ("Reported", "staff.list_reported_comments", {"admin", "moderator"}),
-    ("Figures", "staff.view_figures", {"admin", "moderator", "analyst"}),
-    ("Export", "staff.view_export", {"admin", "moderator", "analyst"}),
-    ("Staff accounts", "staff.list_users", {"admin"}),
-    ("Settings", "staff.view_settings", {"admin"}),
-    ("Audit log", "staff.list_audit_entries", {"admin"}),
-    ("Email problems", "staff.list_outbox", {"admin"}),
-    ("Your account", "staff.view_account", {"admin", "moderator", "analyst"}),
+    ("Dashboard", "staff.view_dashboard", Capability.READ_FEEDBACK),
+    ("Comments", "staff.list_comments", Capability.READ_FEEDBACK),
+    ("Reported", "staff.list_reported_comments", Capability.MODERATE),
+    ("Figures", "staff.view_figures", Capability.READ_FEEDBACK),
+    ("Export", "staff.view_export", Capability.READ_FEEDBACK),
+    ("Staff accounts", "staff.list_users", Capability.ADMINISTER),
+    ("Settings", "staff.view_settings", Capability.ADMINISTER),
+    ("Audit log", "staff.list_audit_entries", Capability.ADMINISTER),
+    ("Email problems", "staff.list_outbox", Capability.ADMINISTER),
+    ("Your account", "staff.view_account", Capability.READ_FEEDBACK),
 ]
 
 
@@ -108,8 +110,8 @@ def staff_navigation() -> list[dict[str, Any]]:
     from flask_login import current_user
 
     items = []
-    for label, endpoint, roles in STAFF_NAVIGATION:
-        if current_user.role not in roles:
+    for label, endpoint, capability in STAFF_NAVIGATION:
+        if not may(current_user.role, capability):
             continue
         href = url_for(endpoint)
         items.append({"href": href, "text": label, "active": request.path == href})

@@ -5,22 +5,23 @@ from __future__ import annotations
 from flask import Response, flash, redirect, render_template, request, session, stream_with_context, url_for
 from flask_login import current_user
 
-from feedback_portal.models import PasswordLinkPurpose, Role, StaffUser
-from feedback_portal.security import requires_roles
+from feedback_portal.models import PasswordLinkPurpose, StaffUser
+from feedback_portal.permissions import Capability, may
+from feedback_portal.security import requires
 from feedback_portal.services import accounts, audit_log, consultations
 from feedback_portal.services.csv_files import download_headers
 from feedback_portal.services.errors import Conflict
 from feedback_portal.staff import blueprint
-from feedback_portal.staff.forms import (
+from feedback_portal.staff.admin_forms import (
     ROLE_HINTS,
     AccountStatusForm,
-    ActionForm,
     AuditFilterForm,
     ModerationModeForm,
     NewUserForm,
     RoleForm,
     TwoStepSettingForm,
 )
+from feedback_portal.staff.forms import ActionForm
 
 # The set-password link is handed from the POST that made it to the page that shows it
 # once, under this session key, and removed as it is shown.
@@ -35,13 +36,13 @@ def _me() -> StaffUser:
 
 
 @blueprint.get("/users")
-@requires_roles(Role.ADMIN)
+@requires(Capability.ADMINISTER)
 def list_users() -> str:
     return render_template("staff/admin/users.html", users=accounts.list_users())
 
 
 @blueprint.route("/users/new", methods=["GET", "POST"])
-@requires_roles(Role.ADMIN)
+@requires(Capability.ADMINISTER)
 def add_user() -> Response | str:
     form = NewUserForm()
     if form.validate_on_submit():
@@ -57,13 +58,13 @@ def add_user() -> Response | str:
 
 
 @blueprint.get("/users/<int:user_id>")
-@requires_roles(Role.ADMIN)
+@requires(Capability.ADMINISTER)
 def view_user(user_id: int) -> str:
     return _render_user(accounts.get_user(user_id))
 
 
 @blueprint.post("/users/<int:user_id>/role")
-@requires_roles(Role.ADMIN)
+@requires(Capability.ADMINISTER)
 def change_user_role(user_id: int) -> Response | str:
     user = accounts.get_user(user_id)
     form = RoleForm()
@@ -79,7 +80,7 @@ def change_user_role(user_id: int) -> Response | str:
         return _render_user(user, role_form=form)
     if user.id == current_user.id:
         flash(f"Your role is now {user.role}.")
-        if user.role != Role.ADMIN:
+        if not may(user.role, Capability.ADMINISTER):
             # The admin pages are no longer theirs to see.
             return redirect(url_for(".view_dashboard"))
     else:
@@ -88,7 +89,7 @@ def change_user_role(user_id: int) -> Response | str:
 
 
 @blueprint.post("/users/<int:user_id>/disable")
-@requires_roles(Role.ADMIN)
+@requires(Capability.ADMINISTER)
 def disable_user(user_id: int) -> Response | str:
     user = accounts.get_user(user_id)
     form = AccountStatusForm()
@@ -97,11 +98,11 @@ def disable_user(user_id: int) -> Response | str:
     if user.is_disabled:
         flash("This account is already disabled.")
         return redirect(url_for(".view_user", user_id=user.id))
-    if user.id == current_user.id:
-        form.status_button.errors.append("You cannot disable your own account. Ask another admin")
-        return _render_user(user, status_form=form)
     try:
-        accounts.set_disabled(user, True, actor=_me())
+        accounts.disable_account(user, actor=_me())
+    except accounts.OwnAccount as problem:
+        form.status_button.errors.append(f"{problem}. Ask another admin")
+        return _render_user(user, status_form=form)
     except accounts.LastAdmin as problem:
         form.status_button.errors.append(f"{problem}, so this account cannot be disabled")
         return _render_user(user, status_form=form)
@@ -110,7 +111,7 @@ def disable_user(user_id: int) -> Response | str:
 
 
 @blueprint.post("/users/<int:user_id>/enable")
-@requires_roles(Role.ADMIN)
+@requires(Capability.ADMINISTER)
 def enable_user(user_id: int) -> Response | str:
     user = accounts.get_user(user_id)
     form = AccountStatusForm()
@@ -125,7 +126,7 @@ def enable_user(user_id: int) -> Response | str:
 
 
 @blueprint.post("/users/<int:user_id>/password-link")
-@requires_roles(Role.ADMIN)
+@requires(Capability.ADMINISTER)
 def issue_password_link(user_id: int) -> Response | str:
     user = accounts.get_user(user_id)
     form = ActionForm()
@@ -139,7 +140,7 @@ def issue_password_link(user_id: int) -> Response | str:
 
 
 @blueprint.get("/users/<int:user_id>/password-link")
-@requires_roles(Role.ADMIN)
+@requires(Capability.ADMINISTER)
 def view_password_link(user_id: int) -> str:
     user = accounts.get_user(user_id)
     handed_over = session.pop(NEW_LINK_SESSION_KEY, None)
@@ -184,13 +185,13 @@ def _render_user(
 
 
 @blueprint.get("/settings")
-@requires_roles(Role.ADMIN)
+@requires(Capability.ADMINISTER)
 def view_settings() -> str:
     return _render_settings()
 
 
 @blueprint.post("/settings/two-step")
-@requires_roles(Role.ADMIN)
+@requires(Capability.ADMINISTER)
 def change_two_step_setting() -> Response | str:
     form = TwoStepSettingForm()
     if not form.validate_on_submit():
@@ -206,7 +207,7 @@ def change_two_step_setting() -> Response | str:
 
 
 @blueprint.post("/settings/moderation-mode")
-@requires_roles(Role.ADMIN)
+@requires(Capability.ADMINISTER)
 def change_moderation_mode() -> Response | str:
     form = ModerationModeForm()
     if not form.validate_on_submit():
@@ -252,7 +253,7 @@ def _filter_form() -> AuditFilterForm:
 
 
 @blueprint.get("/audit")
-@requires_roles(Role.ADMIN)
+@requires(Capability.ADMINISTER)
 def list_audit_entries() -> str:
     form = _filter_form()
     page = None
@@ -273,7 +274,7 @@ def list_audit_entries() -> str:
 
 
 @blueprint.get("/audit.csv")
-@requires_roles(Role.ADMIN)
+@requires(Capability.ADMINISTER)
 def download_audit_log() -> Response:
     form = _filter_form()
     if not form.validate():

@@ -8,19 +8,18 @@ import segno
 from flask import Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 
-from feedback_portal.extensions import limiter
 from feedback_portal.hashing import keyed_hash
-from feedback_portal.models import Role
+from feedback_portal.permissions import Capability
 from feedback_portal.security import (
     is_safe_next,
+    limiter,
     public_staff_route,
-    requires_roles,
+    requires,
     start_staff_session,
 )
 from feedback_portal.services import accounts
 from feedback_portal.staff import blueprint
-from feedback_portal.staff.forms import (
-    ActionForm,
+from feedback_portal.staff.auth_forms import (
     ChangePasswordForm,
     CodeForm,
     EmailPreferencesForm,
@@ -28,8 +27,8 @@ from feedback_portal.staff.forms import (
     NewPasswordForm,
     SignInForm,
 )
+from feedback_portal.staff.forms import ActionForm
 
-ALL_ROLES = tuple(Role)
 SIGN_IN_FAILED = "Enter a correct email address and password"
 PENDING_SIGN_IN_LIFETIME = 5 * 60
 # Pages a person can use while they still have to set up a compulsory two-step code.
@@ -95,7 +94,7 @@ def sign_in_code() -> Response | str:
 
 
 @blueprint.post("/logout")
-@requires_roles(*ALL_ROLES)
+@requires(Capability.READ_FEEDBACK)
 def sign_out() -> Response:
     if ActionForm().validate_on_submit():
         accounts.end_sessions(current_user._get_current_object())
@@ -106,7 +105,7 @@ def sign_out() -> Response:
 
 
 @blueprint.post("/keep-alive")
-@requires_roles(*ALL_ROLES)
+@requires(Capability.READ_FEEDBACK)
 def keep_alive() -> tuple[str, int]:
     # expire_idle_staff_sessions has already recorded this as activity.
     return "", 204
@@ -131,7 +130,7 @@ def set_password(token: str) -> Response | str:
 
 
 @blueprint.get("/account")
-@requires_roles(*ALL_ROLES)
+@requires(Capability.READ_FEEDBACK)
 def view_account() -> str:
     return render_template(
         "staff/account.html", action_form=ActionForm(), totp_required=accounts.totp_is_required()
@@ -139,7 +138,7 @@ def view_account() -> str:
 
 
 @blueprint.route("/account/password", methods=["GET", "POST"])
-@requires_roles(*ALL_ROLES)
+@requires(Capability.READ_FEEDBACK)
 def change_password() -> Response | str:
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -158,7 +157,7 @@ def change_password() -> Response | str:
 
 
 @blueprint.route("/account/two-step", methods=["GET", "POST"])
-@requires_roles(*ALL_ROLES)
+@requires(Capability.READ_FEEDBACK)
 def set_up_two_step() -> Response | str:
     if "totp_secret" not in session or request.method == "GET":
         session["totp_secret"] = accounts.new_totp_secret()
@@ -176,13 +175,14 @@ def set_up_two_step() -> Response | str:
 
 
 @blueprint.post("/account/two-step/off")
-@requires_roles(*ALL_ROLES)
+@requires(Capability.READ_FEEDBACK)
 def turn_off_two_step() -> Response:
     if ActionForm().validate_on_submit():
-        if accounts.totp_is_required():
-            flash("Two-step sign-in is compulsory for everyone, so it cannot be turned off.")
-        else:
+        try:
             accounts.turn_off_totp(current_user._get_current_object())
+        except accounts.TwoStepCompulsory as problem:
+            flash(f"{problem}, so it cannot be turned off.")
+        else:
             flash("Two-step sign-in is off.")
     return redirect(url_for(".view_account"))
 
@@ -204,7 +204,7 @@ def forgot_password() -> Response | str:
 
 
 @blueprint.route("/account/email", methods=["GET", "POST"])
-@requires_roles(*ALL_ROLES)
+@requires(Capability.READ_FEEDBACK)
 def change_email_preferences() -> Response | str:
     user = current_user._get_current_object()
     form = EmailPreferencesForm(obj=user)

@@ -10,15 +10,14 @@ from __future__ import annotations
 from flask import Response, abort, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
 
-from feedback_portal.models import Role, StaffUser
-from feedback_portal.security import requires_roles
+from feedback_portal.models import StaffUser
+from feedback_portal.permissions import Capability, may
+from feedback_portal.security import requires
 from feedback_portal.services import export as exports
 from feedback_portal.services import moderation
 from feedback_portal.services.csv_files import download_headers
 from feedback_portal.staff import blueprint
 from feedback_portal.staff.export_forms import ExportForm
-
-EXPORTERS = (Role.ADMIN, Role.MODERATOR, Role.ANALYST)
 
 
 def _me() -> StaffUser:
@@ -26,23 +25,23 @@ def _me() -> StaffUser:
 
 
 @blueprint.get("/export")
-@requires_roles(*EXPORTERS)
+@requires(Capability.READ_FEEDBACK)
 def view_export() -> str:
     return _render_form(ExportForm(None, moderation.list_filter_choices()))
 
 
 @blueprint.get("/export.csv")
-@requires_roles(*EXPORTERS)
+@requires(Capability.READ_FEEDBACK)
 def redirect_to_export() -> Response:
     """The file is made by posting the form; an old link or bookmark finds the form."""
     return redirect(url_for(".view_export"))
 
 
 @blueprint.post("/export.csv")
-@requires_roles(*EXPORTERS)
+@requires(Capability.READ_FEEDBACK)
 def export_comments() -> Response | str:
     form = ExportForm(request.form, moderation.list_filter_choices())
-    if form.include_contact_details.data and current_user.role not in exports.CONTACT_DETAIL_ROLES:
+    if form.include_contact_details.data and not may(current_user.role, Capability.SEE_CONTACT_DETAILS):
         # The form never offers it to them: this post was made by hand.
         exports.refuse_contact_details(_me(), form.profile.data)
         abort(403)
@@ -61,5 +60,5 @@ def _render_form(form: ExportForm) -> str:
         "staff/export.html",
         form=form,
         profiles=exports.PROFILES,
-        can_include_contact_details=current_user.role in exports.CONTACT_DETAIL_ROLES,
+        can_include_contact_details=may(current_user.role, Capability.SEE_CONTACT_DETAILS),
     )

@@ -8,24 +8,22 @@ from __future__ import annotations
 from flask import Response, render_template, stream_with_context
 
 from feedback_portal.charts import layout
-from feedback_portal.models import Role
-from feedback_portal.security import requires_roles
+from feedback_portal.permissions import Capability
+from feedback_portal.security import requires
 from feedback_portal.services import figures
 from feedback_portal.services.csv_files import download_headers
 from feedback_portal.staff import blueprint
 
-READERS = (Role.ADMIN, Role.MODERATOR, Role.ANALYST)
-
 
 @blueprint.get("/figures")
-@requires_roles(*READERS)
+@requires(Capability.READ_FEEDBACK)
 def view_figures() -> str:
     charts = [layout(figure) for figure in figures.list_figures()]
     return render_template("staff/figures.html", charts=charts)
 
 
 @blueprint.get("/figures/<name>.csv")
-@requires_roles(*READERS)
+@requires(Capability.READ_FEEDBACK)
 def download_figure(name: str) -> Response:
     figure = figures.get_figure(name)
     return Response(

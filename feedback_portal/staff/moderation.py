@@ -14,8 +14,9 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from feedback_portal.models import Role, StaffUser
-from feedback_portal.security import is_safe_next, requires_roles
+from feedback_portal.models import StaffUser
+from feedback_portal.permissions import Capability, may
+from feedback_portal.security import is_safe_next, requires
 from feedback_portal.services import moderation
 from feedback_portal.staff import blueprint
 from feedback_portal.staff.moderation_forms import (
@@ -29,10 +30,6 @@ from feedback_portal.staff.moderation_forms import (
     TagForm,
 )
 
-READERS = (Role.ADMIN, Role.MODERATOR, Role.ANALYST)
-MODERATORS = (Role.ADMIN, Role.MODERATOR)
-# Moderators see what people said, never how to contact them.
-SEES_CONTACT_DETAILS = frozenset({Role.ADMIN, Role.ANALYST})
 QUEUE_ARGUMENTS = (
     "state",
     "section",
@@ -50,13 +47,13 @@ QUEUE_ARGUMENTS = (
 
 
 @blueprint.get("/comments")
-@requires_roles(*READERS)
+@requires(Capability.READ_FEEDBACK)
 def list_comments() -> str:
     return _render_queue(request.args, request.args.get("after"))
 
 
 @blueprint.post("/comments/bulk")
-@requires_roles(*MODERATORS)
+@requires(Capability.MODERATE)
 def bulk_moderate() -> str:
     form = BulkModerationForm()
     queue_url = _queue_url(form.return_to.data) or url_for(".list_comments")
@@ -98,7 +95,7 @@ def _render_queue(
         this_page=this_page,
         next_page=next_page,
         first_page=url_for(".list_comments", **filter_arguments) if after else None,
-        can_moderate=current_user.role in MODERATORS,
+        can_moderate=may(current_user.role, Capability.MODERATE),
         now=datetime.now(UTC),
     )
 
@@ -107,13 +104,13 @@ def _render_queue(
 
 
 @blueprint.get("/comments/<int:comment_id>")
-@requires_roles(*READERS)
+@requires(Capability.READ_FEEDBACK)
 def view_comment(comment_id: int) -> str:
     return _render_comment(comment_id, _queue_url(request.args.get("return_to")))
 
 
 @blueprint.post("/comments/<int:comment_id>/publish")
-@requires_roles(*MODERATORS)
+@requires(Capability.MODERATE)
 def publish_comment(comment_id: int) -> Response:
     form = _valid_action_form(CommentActionForm)
     comment = moderation.publish_comment(comment_id, form.revision.data, _actor())
@@ -122,7 +119,7 @@ def publish_comment(comment_id: int) -> Response:
 
 
 @blueprint.post("/comments/<int:comment_id>/publish-redacted")
-@requires_roles(*MODERATORS)
+@requires(Capability.MODERATE)
 def publish_redacted_comment(comment_id: int) -> Response | str:
     form = RedactForm()
     if not form.validate_on_submit():
@@ -135,7 +132,7 @@ def publish_redacted_comment(comment_id: int) -> Response | str:
 
 
 @blueprint.post("/comments/<int:comment_id>/reject")
-@requires_roles(*MODERATORS)
+@requires(Capability.MODERATE)
 def reject_comment(comment_id: int) -> Response | str:
     form = RejectForm()
     if not form.validate_on_submit():
@@ -148,7 +145,7 @@ def reject_comment(comment_id: int) -> Response | str:
 
 
 @blueprint.post("/comments/<int:comment_id>/spam")
-@requires_roles(*MODERATORS)
+@requires(Capability.MODERATE)
 def mark_comment_as_spam(comment_id: int) -> Response:
     form = _valid_action_form(CommentActionForm)
     comment = moderation.mark_comment_as_spam(comment_id, form.revision.data, _actor())
@@ -157,7 +154,7 @@ def mark_comment_as_spam(comment_id: int) -> Response:
 
 
 @blueprint.post("/comments/<int:comment_id>/hide")
-@requires_roles(*MODERATORS)
+@requires(Capability.MODERATE)
 def hide_comment(comment_id: int) -> Response:
     form = _valid_action_form(CommentActionForm)
     comment = moderation.hide_comment(comment_id, form.revision.data, _actor())
@@ -166,7 +163,7 @@ def hide_comment(comment_id: int) -> Response:
 
 
 @blueprint.post("/comments/<int:comment_id>/restore")
-@requires_roles(*MODERATORS)
+@requires(Capability.MODERATE)
 def restore_comment(comment_id: int) -> Response:
     form = _valid_action_form(CommentActionForm)
     comment = moderation.restore_comment(comment_id, form.revision.data, _actor())
@@ -175,7 +172,7 @@ def restore_comment(comment_id: int) -> Response:
 
 
 @blueprint.post("/comments/<int:comment_id>/notes")
-@requires_roles(*MODERATORS)
+@requires(Capability.MODERATE)
 def add_note(comment_id: int) -> Response | str:
     form = NoteForm()
     if not form.validate_on_submit():
@@ -186,7 +183,7 @@ def add_note(comment_id: int) -> Response | str:
 
 
 @blueprint.post("/comments/<int:comment_id>/tags")
-@requires_roles(*MODERATORS)
+@requires(Capability.MODERATE)
 def add_tag(comment_id: int) -> Response | str:
     form = TagForm()
     if not form.validate_on_submit():
@@ -197,7 +194,7 @@ def add_tag(comment_id: int) -> Response | str:
 
 
 @blueprint.post("/comments/<int:comment_id>/tags/<int:tag_id>/remove")
-@requires_roles(*MODERATORS)
+@requires(Capability.MODERATE)
 def remove_tag(comment_id: int, tag_id: int) -> Response:
     form = _valid_action_form(ReturnForm)
     if moderation.remove_tag(comment_id, tag_id, _actor()):
@@ -209,7 +206,7 @@ def remove_tag(comment_id: int, tag_id: int) -> Response:
 
 
 @blueprint.get("/comments/reported")
-@requires_roles(*MODERATORS)
+@requires(Capability.MODERATE)
 def list_reported_comments() -> str:
     return render_template(
         "staff/reported_comments.html",
@@ -221,7 +218,7 @@ def list_reported_comments() -> str:
 
 
 @blueprint.post("/comments/<int:comment_id>/reports/dismiss")
-@requires_roles(*MODERATORS)
+@requires(Capability.MODERATE)
 def dismiss_reports(comment_id: int) -> Response:
     form = _valid_action_form(ReturnForm)
     count = moderation.dismiss_reports(comment_id, _actor())
@@ -341,8 +338,8 @@ def _render_comment(comment_id: int, return_to: str | None, failed_form=None) ->
         comment=comment,
         history=moderation.get_comment_history(comment_id),
         allowed=allowed,
-        can_moderate=current_user.role in MODERATORS,
-        can_see_contact=current_user.role in SEES_CONTACT_DETAILS,
+        can_moderate=may(current_user.role, Capability.MODERATE),
+        can_see_contact=may(current_user.role, Capability.SEE_CONTACT_DETAILS),
         has_bidi_controls=moderation.has_bidi_controls(comment.body)
         or moderation.has_bidi_controls(comment.public_body),
         return_to=return_to,

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, url_for
 
-from feedback_portal.models import Role
-from feedback_portal.security import requires_roles
+from feedback_portal.permissions import Capability
+from feedback_portal.security import requires
 from feedback_portal.services import outbox
 from feedback_portal.staff import blueprint
 from feedback_portal.staff.forms import ActionForm
 
 
 @blueprint.get("/outbox")
-@requires_roles(Role.ADMIN)
+@requires(Capability.ADMINISTER)
 def list_outbox() -> str:
     return render_template(
         "staff/outbox.html", messages=outbox.list_messages_needing_attention(), action_form=ActionForm()
@@ -20,7 +20,7 @@ def list_outbox() -> str:
 
 
 @blueprint.post("/outbox/<int:message_id>/retry")
-@requires_roles(Role.ADMIN)
+@requires(Capability.ADMINISTER)
 def retry_outbox_message(message_id: int) -> Response:
     if ActionForm().validate_on_submit():
         outbox.retry_message(message_id)

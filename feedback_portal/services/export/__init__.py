@@ -21,7 +21,6 @@ from feedback_portal.services.export.profiles import (
 )
 from feedback_portal.services.export.stream import (
     BATCH_SIZE,
-    CONTACT_DETAIL_ROLES,
     EXPORT_ACTION,
     EXPORTABLE_STATES,
     PSEUDONYM_LENGTH,
@@ -39,7 +38,6 @@ from feedback_portal.services.export.stream import (
 
 __all__ = [
     "BATCH_SIZE",
-    "CONTACT_DETAIL_ROLES",
     "EXPORTABLE_STATES",
     "EXPORT_ACTION",
     "INTERNAL",

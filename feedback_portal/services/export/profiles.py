@@ -141,7 +141,8 @@ class ExportFilters:
 class ExportRequest:
     profile: str
     filters: ExportFilters = ExportFilters()
-    # Names and email addresses: internal profile only, and only for CONTACT_DETAIL_ROLES (stream.py).
+    # Names and email addresses: internal profile only, and only for roles
+    # with Capability.SEE_CONTACT_DETAILS (stream.py).
     contact_details: bool = False
 
     def __post_init__(self) -> None:

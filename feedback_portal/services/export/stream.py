@@ -39,12 +39,12 @@ from feedback_portal.models import (
     PracticeItem,
     Reaction,
     Report,
-    Role,
     Section,
     StaffUser,
     Tag,
     comment_tag,
 )
+from feedback_portal.permissions import Capability, may
 from feedback_portal.services import audit, moderation
 from feedback_portal.services.csv_files import stream_csv
 from feedback_portal.services.errors import DomainError
@@ -64,8 +64,6 @@ REFUSED_ACTION = "export.refused"
 # Rows read from the database at a time: large enough to stream fast, small enough that
 # memory does not depend on the size of the export.
 BATCH_SIZE = 1000
-# Roles that may see how to contact the people who commented. Moderators never do.
-CONTACT_DETAIL_ROLES = frozenset({Role.ADMIN, Role.ANALYST})
 # A withdrawn comment has left every export, as its author was promised.
 EXPORTABLE_STATES = [state.value for state in CommentState if state not in (CommentState.WITHDRAWN,)]
 REACTIONS = [reaction.value for reaction in Reaction]
@@ -344,7 +342,7 @@ def stream_export(
     """
     if request.contact_details and actor_id is not None:
         actor = db.session.get(StaffUser, actor_id)
-        if actor is None or actor.role not in CONTACT_DETAIL_ROLES:
+        if actor is None or not may(actor.role, Capability.SEE_CONTACT_DETAILS):
             raise ContactDetailsNotAllowed("Only admins and analysts can export contact details")
     header = [column.heading for column in request.columns]
     rows = _rows(request, actor_id, via, system_user, on_start, on_rows, now)
