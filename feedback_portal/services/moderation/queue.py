@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, exists, func, or_, select, tuple_
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from feedback_portal.extensions import db
@@ -21,7 +21,7 @@ from feedback_portal.models import (
     Tag,
     comment_tag,
 )
-from feedback_portal.services import audit
+from feedback_portal.services import audit, paging
 from feedback_portal.services.documents import get_current_version
 from feedback_portal.services.errors import NotFound
 
@@ -77,25 +77,16 @@ class QueueCursor:
     comment_id: int
 
     def encode(self) -> str:
-        moment = self.created_at.astimezone(UTC)
-        microseconds = (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
-        return f"{microseconds}-{self.comment_id}"
+        return paging.encode_cursor(self.created_at, self.comment_id)
 
     @classmethod
     def decode(cls, value: str | None) -> QueueCursor | None:
         """The cursor in a page link, or None when there is none or it is not one of ours."""
-        if not value:
+        decoded = paging.decode_cursor(value)
+        if decoded is None:
             return None
-        microseconds, _, comment_id = value.partition("-")
-        if not (microseconds.isascii() and microseconds.isdigit() and comment_id.isascii()):
-            return None
-        if not comment_id.isdigit() or len(microseconds) > 18 or len(comment_id) > 18:
-            return None
-        try:
-            created_at = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=int(microseconds))
-        except OverflowError:
-            return None
-        return cls(created_at=created_at, comment_id=int(comment_id))
+        created_at, comment_id = decoded
+        return cls(created_at=created_at, comment_id=comment_id)
 
 
 @dataclass(frozen=True)
@@ -183,10 +174,15 @@ def _start_of(day: date) -> datetime:
 
 
 def _after(query: Select, filters: QueueFilters, cursor: QueueCursor) -> Select:
-    position = tuple_(Comment.created_at, Comment.id)
-    if filters.oldest_first:
-        return query.where(position > tuple_(cursor.created_at, cursor.comment_id))
-    return query.where(position < tuple_(cursor.created_at, cursor.comment_id))
+    return query.where(
+        paging.after_key(
+            Comment.created_at,
+            Comment.id,
+            cursor.created_at,
+            cursor.comment_id,
+            descending=not filters.oldest_first,
+        )
+    )
 
 
 def _in_queue_order(query: Select, filters: QueueFilters) -> Select:
