@@ -21,7 +21,7 @@ from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Opt
 from feedback_portal.models import Role
 from feedback_portal.public.forms import OneEmailAddress, strip
 from feedback_portal.services.accounts import PASSWORD_MAX_LENGTH
-from feedback_portal.services.audit_log import NOBODY, AuditFilters
+from feedback_portal.services.audit import NOBODY, AuditFilters
 
 
 class SignInForm(FlaskForm):

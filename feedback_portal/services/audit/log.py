@@ -18,7 +18,8 @@ from sqlalchemy import ColumnElement, Select, func, select
 
 from feedback_portal.extensions import db
 from feedback_portal.models import AuditEntry, StaffUser
-from feedback_portal.services import audit, paging
+from feedback_portal.services import paging
+from feedback_portal.services.audit.record import record
 from feedback_portal.services.csv_files import stream_csv
 
 PAGE_SIZE = 50
@@ -305,7 +306,7 @@ def export_csv(filters: AuditFilters, actor_id: int, now: datetime | None = None
     newest_id = db.session.scalar(select(func.max(AuditEntry.id))) or 0
     bounded = [*_conditions(filters), AuditEntry.id <= newest_id]
     row_count = db.session.scalar(select(func.count(AuditEntry.id)).where(*bounded))
-    audit.record(
+    record(
         EXPORT_ACTION,
         db.session.get(StaffUser, actor_id),
         details={"format": "csv", "filters": filters.describe(), "row_count": row_count},
