@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from feedback_portal import vocabulary
 from feedback_portal.extensions import db
 from feedback_portal.models import (
     AuditEntry,
@@ -253,6 +254,46 @@ def get_comment(comment_id: int) -> Comment:
 def get_comment_history(comment_id: int) -> list[AuditEntry]:
     """What staff did to a comment, oldest first, from the audit log."""
     return audit.list_entries_for("comment", comment_id)
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One line of a comment's history as its staff page shows it: plain text, nothing to decode."""
+
+    when: datetime
+    # The staff member's email address, or None for something the system did.
+    who: str | None
+    # What happened, with its reason and counts: "Rejected: it is not about the document".
+    label: str
+    # How the state moved, such as "Pending to published", or "" when it did not.
+    details: str
+
+
+def describe_comment_history(comment_id: int) -> list[HistoryRow]:
+    """A comment's history, oldest first, in the words its staff page uses."""
+    return [_history_row(entry) for entry in get_comment_history(comment_id)]
+
+
+def _history_row(entry: AuditEntry) -> HistoryRow:
+    details = entry.details if isinstance(entry.details, dict) else {}
+    label = HISTORY_LABELS.get(entry.action, entry.action)
+    if details.get("reason"):
+        reason = details["reason"]
+        label += f": {vocabulary.REJECTION_REASONS.get(reason, reason).lower()}"
+    if details.get("count"):
+        label += f" ({details['count']})"
+    if details.get("reports_resolved"):
+        resolved = details["reports_resolved"]
+        label += f", and dealt with {resolved} open report{'s' if resolved != 1 else ''}"
+    state_change = ""
+    if entry.before and entry.after and entry.before.get("state"):
+        state_change = f"{str(entry.before['state']).capitalize()} to {entry.after.get('state', '')}"
+    return HistoryRow(
+        when=entry.occurred_at,
+        who=entry.actor.email if entry.actor else None,
+        label=label,
+        details=state_change,
+    )
 
 
 def has_bidi_controls(text: str | None) -> bool:

@@ -68,6 +68,11 @@ TRANSITIONS: dict[str, Transition] = {
 BULK_ACTIONS = ("publish", "reject", "spam")
 
 
+def allowed_actions(comment: Comment) -> frozenset[str]:
+    """The actions that apply to the comment in its state now: what its page offers."""
+    return frozenset(name for name, transition in TRANSITIONS.items() if comment.state in transition.from_to)
+
+
 class ActionNotAllowed(DomainError):
     """The action does not apply to a comment in this state, such as hiding a pending comment."""
 
