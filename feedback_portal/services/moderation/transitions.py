@@ -145,6 +145,26 @@ def _resolve_open_reports(comment_id: int, now: datetime) -> int:
     return result.rowcount
 
 
+def _changes_for(
+    action: str,
+    from_state: str,
+    to_state: str,
+    actor: StaffUser,
+    now: datetime,
+    values: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """The columns one transition writes, besides the revision."""
+    changes = dict(values or {})
+    if action == "publish-redacted" and from_state == CommentState.PENDING:
+        changes["published_at"] = now
+    if action == "publish":
+        changes["published_at"] = now
+    if action == "restore" and to_state == CommentState.PENDING:
+        changes.update(rejection_reason=None, rejection_note=None)
+    changes.update(state=to_state, state_changed_at=now, state_changed_by_id=actor.id)
+    return changes
+
+
 def _change_state(
     action: str,
     comment_id: int,
@@ -168,14 +188,7 @@ def _change_state(
     if from_state not in transition.from_to:
         _refuse(ActionNotAllowed(comment, action))
     to_state = transition.from_to[from_state]
-    changes = dict(values or {})
-    if action == "publish-redacted" and from_state == CommentState.PENDING:
-        changes["published_at"] = now
-    if action == "publish":
-        changes["published_at"] = now
-    if action == "restore" and to_state == CommentState.PENDING:
-        changes.update(rejection_reason=None, rejection_note=None)
-    changes.update(state=to_state, state_changed_at=now, state_changed_by_id=actor.id)
+    changes = _changes_for(action, from_state, to_state, actor, now, values)
     if not _conditional_update(comment_id, expected_revision, from_state, changes):
         # Someone else changed it between our read and our write.
         db.session.rollback()
