@@ -8,7 +8,7 @@ from flask_login import current_user
 from feedback_portal.models import PasswordLinkPurpose, StaffUser
 from feedback_portal.permissions import Capability, may
 from feedback_portal.security import requires
-from feedback_portal.services import accounts, audit_log, consultations
+from feedback_portal.services import accounts, audit, consultations
 from feedback_portal.services.csv_files import download_headers
 from feedback_portal.services.errors import Conflict
 from feedback_portal.staff import blueprint
@@ -247,7 +247,7 @@ def _render_settings(
 
 def _filter_form() -> AuditFilterForm:
     form = AuditFilterForm(request.args)
-    choices = audit_log.list_filter_choices()
+    choices = audit.list_filter_choices()
     form.set_choices(choices.actions, choices.record_types, choices.actors)
     return form
 
@@ -258,12 +258,12 @@ def list_audit_entries() -> str:
     form = _filter_form()
     page = None
     if form.validate():
-        page = audit_log.list_entries(
+        page = audit.list_entries(
             form.to_filters(),
-            older_than=audit_log.Cursor.decode(request.args.get("older")),
-            newer_than=audit_log.Cursor.decode(request.args.get("newer")),
+            older_than=audit.Cursor.decode(request.args.get("older")),
+            newer_than=audit.Cursor.decode(request.args.get("newer")),
         )
-    filters = form.to_filters() if page is not None else audit_log.AuditFilters()
+    filters = form.to_filters() if page is not None else audit.AuditFilters()
     return render_template(
         "staff/admin/audit.html",
         form=form,
@@ -281,9 +281,9 @@ def download_audit_log() -> Response:
         # The log page shows what is wrong with the filters.
         return redirect(url_for(".list_audit_entries", **request.args))
     # The generator runs the queries, and records the export, as the file streams.
-    rows = audit_log.export_csv(form.to_filters(), actor_id=current_user.id)
+    rows = audit.export_csv(form.to_filters(), actor_id=current_user.id)
     return Response(
         stream_with_context(rows),
         mimetype="text/csv",
-        headers=download_headers(audit_log.export_filename()),
+        headers=download_headers(audit.export_filename()),
     )

@@ -17,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from feedback_portal.models import Role
-from feedback_portal.services.audit_log import NOBODY, AuditFilters
+from feedback_portal.services.audit import NOBODY, AuditFilters
 from feedback_portal.validators import OneEmailAddress, strip
 
 ROLE_CHOICES = [

@@ -321,9 +321,6 @@ def _render_comment(comment_id: int, return_to: str | None, failed_form=None) ->
     if isinstance(failed_form, CommentActionForm) and failed_form.revision.data != comment.revision:
         # Its form may no longer be on the page: say what changed rather than show a lost error.
         raise moderation.CommentChanged(comment)
-    allowed = {
-        name for name, transition in moderation.TRANSITIONS.items() if comment.state in transition.from_to
-    }
     revision_and_queue = {"revision": comment.revision, "return_to": return_to}
 
     def form_for(form_class: type, **data):
@@ -336,8 +333,8 @@ def _render_comment(comment_id: int, return_to: str | None, failed_form=None) ->
     return render_template(
         "staff/comment.html",
         comment=comment,
-        history=moderation.get_comment_history(comment_id),
-        allowed=allowed,
+        history=moderation.describe_comment_history(comment_id),
+        allowed=moderation.allowed_actions(comment),
         can_moderate=may(current_user.role, Capability.MODERATE),
         can_see_contact=may(current_user.role, Capability.SEE_CONTACT_DETAILS),
         has_bidi_controls=moderation.has_bidi_controls(comment.body)
@@ -352,6 +349,5 @@ def _render_comment(comment_id: int, return_to: str | None, failed_form=None) ->
         tag_form=form_for(TagForm),
         rejection_reasons=moderation.REJECTION_REASONS,
         report_reasons=moderation.REPORT_REASONS,
-        history_labels=moderation.HISTORY_LABELS,
         now=datetime.now(UTC),
     )

@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from feedback_portal.extensions import db
 from feedback_portal.models import AuditEntry
 from feedback_portal.services import accounts, audit
-from feedback_portal.services.audit_log import CSV_HEADER
+from feedback_portal.services.audit import CSV_HEADER
 from feedback_portal.services.csv_files import safe_cell, stream_csv
 from tests.factories import comment_post, make_staff, sign_in, signed_in_client
 from tests.pages import check_page, heading, parse, text_of

@@ -14,6 +14,7 @@ from feedback_portal.extensions import db
 from feedback_portal.models import CommentNote, StaffUser, Tag
 from feedback_portal.services import moderation
 from feedback_portal.services.errors import Conflict
+from feedback_portal.services.moderation import transitions
 from tests.factories import make_comment, make_staff, signed_in_client
 from tests.pages import check_page, heading, parse, text_of
 from tests.staff.moderation_helpers import (
@@ -275,13 +276,13 @@ def test_two_simultaneous_actions_on_the_same_revision_cannot_both_win(app, monk
     first = make_staff(app, role="moderator", email="one@example.gov.uk")
     second = make_staff(app, role="moderator", email="two@example.gov.uk")
     both_read = threading.Barrier(2, timeout=10)
-    original = moderation._conditional_update
+    original = transitions._conditional_update
 
     def update_after_both_have_read(*args, **kwargs):
         both_read.wait()
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(moderation, "_conditional_update", update_after_both_have_read)
+    monkeypatch.setattr(transitions, "_conditional_update", update_after_both_have_read)
     results: dict[str, str] = {}
 
     def act(name: str, user_id: int, action) -> None:

@@ -9,17 +9,17 @@ page under the person reading it.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, tuple_
+from sqlalchemy import ColumnElement, Select, func, select
 
 from feedback_portal.extensions import db
 from feedback_portal.models import AuditEntry, StaffUser
-from feedback_portal.services import audit
+from feedback_portal.services import paging
+from feedback_portal.services.audit.record import record
 from feedback_portal.services.csv_files import stream_csv
 
 PAGE_SIZE = 50
@@ -37,8 +37,6 @@ CSV_HEADER = [
     "After",
     "Details",
 ]
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_CURSOR = re.compile(r"^(-?\d{1,18})\.(\d{1,18})$")
 # Rows fetched from the database at a time while exporting.
 EXPORT_BATCH = 1000
 
@@ -79,21 +77,16 @@ class Cursor:
     entry_id: int
 
     def encode(self) -> str:
-        delta = self.occurred_at - _EPOCH
-        microseconds = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-        return f"{microseconds}.{self.entry_id}"
+        return paging.encode_cursor(self.occurred_at, self.entry_id)
 
     @classmethod
     def decode(cls, text: str | None) -> Cursor | None:
         """The cursor in a page address, or None when it is missing or not one of ours."""
-        match = _CURSOR.match(text or "")
-        if match is None:
+        decoded = paging.decode_cursor(text)
+        if decoded is None:
             return None
-        try:
-            occurred_at = _EPOCH + timedelta(microseconds=int(match.group(1)))
-        except OverflowError:
-            return None
-        return cls(occurred_at=occurred_at, entry_id=int(match.group(2)))
+        occurred_at, entry_id = decoded
+        return cls(occurred_at=occurred_at, entry_id=entry_id)
 
 
 @dataclass(frozen=True)
@@ -205,19 +198,17 @@ _OLDEST_FIRST = (AuditEntry.occurred_at.asc(), AuditEntry.id.asc())
 
 
 def _key_before(cursor: Cursor) -> ColumnElement[bool]:
-    """Entries older than the cursor: the keyset condition that replaces OFFSET.
-
-    A row comparison, which both databases answer from the (occurred_at, id) index.
-    """
-    position = tuple_(AuditEntry.occurred_at, AuditEntry.id)
-    # A plain tuple takes its types from the columns, so the moment is bound as UTC.
-    return position < (cursor.occurred_at, cursor.entry_id)
+    """Entries older than the cursor: the keyset condition that replaces OFFSET."""
+    return paging.after_key(
+        AuditEntry.occurred_at, AuditEntry.id, cursor.occurred_at, cursor.entry_id, descending=True
+    )
 
 
 def _key_after(cursor: Cursor) -> ColumnElement[bool]:
     """Entries newer than the cursor."""
-    position = tuple_(AuditEntry.occurred_at, AuditEntry.id)
-    return position > (cursor.occurred_at, cursor.entry_id)
+    return paging.after_key(
+        AuditEntry.occurred_at, AuditEntry.id, cursor.occurred_at, cursor.entry_id, descending=False
+    )
 
 
 def _to_row(row: Any) -> AuditRow:
@@ -315,7 +306,7 @@ def export_csv(filters: AuditFilters, actor_id: int, now: datetime | None = None
     newest_id = db.session.scalar(select(func.max(AuditEntry.id))) or 0
     bounded = [*_conditions(filters), AuditEntry.id <= newest_id]
     row_count = db.session.scalar(select(func.count(AuditEntry.id)).where(*bounded))
-    audit.record(
+    record(
         EXPORT_ACTION,
         db.session.get(StaffUser, actor_id),
         details={"format": "csv", "filters": filters.describe(), "row_count": row_count},

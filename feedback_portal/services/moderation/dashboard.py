@@ -1,0 +1,73 @@
+"""The staff dashboard: how many comments are in each state, per section."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from feedback_portal.extensions import db
+from feedback_portal.models import Comment, CommentState, Report
+from feedback_portal.services.documents import get_current_version
+from feedback_portal.services.moderation.queue import STATES, WHOLE_DOCUMENT
+
+
+@dataclass
+class SectionCounts:
+    label: str
+    section_id: int | None
+    by_state: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATES, 0))
+    reported: int = 0
+    # The value of the queue's `section` filter for this row: a section's slug, or "document".
+    queue_section: str = WHOLE_DOCUMENT
+
+
+@dataclass
+class CommentSummary:
+    rows: list[SectionCounts]
+    totals: dict[str, int]
+    reported: int
+    oldest_pending_age: timedelta | None
+
+
+def summarise_comments(now: datetime | None = None) -> CommentSummary:
+    """Counts per section and state, reports, and how long the oldest pending comment has waited.
+
+    Three aggregate queries, however many comments there are.
+    """
+    now = now or datetime.now(UTC)
+    version = get_current_version()
+    rows = {None: SectionCounts(label="The whole document", section_id=None)}
+    for section in version.sections:
+        rows[section.id] = SectionCounts(
+            label=section.heading, section_id=section.id, queue_section=section.slug
+        )
+    for section_id, state, count in db.session.execute(
+        select(Comment.section_id, Comment.state, func.count()).group_by(Comment.section_id, Comment.state)
+    ):
+        if section_id in rows and state in rows[section_id].by_state:
+            rows[section_id].by_state[state] += count
+    for section_id, count in db.session.execute(
+        select(Comment.section_id, func.count(func.distinct(Comment.id)))
+        .join(Report, Report.comment_id == Comment.id)
+        .where(Report.resolved_at.is_(None))
+        .group_by(Comment.section_id)
+    ):
+        if section_id in rows:
+            rows[section_id].reported += count
+    oldest = db.session.scalar(
+        select(func.min(Comment.created_at)).where(Comment.state == CommentState.PENDING)
+    )
+    totals: dict[str, int] = defaultdict(int)
+    for row in rows.values():
+        for state, count in row.by_state.items():
+            totals[state] += count
+    ordered = [rows[None], *(rows[section.id] for section in version.sections)]
+    return CommentSummary(
+        rows=ordered,
+        totals=dict(totals),
+        reported=sum(row.reported for row in ordered),
+        oldest_pending_age=(now - oldest) if oldest else None,
+    )
