@@ -16,7 +16,7 @@ from feedback_portal.models import Role
 from feedback_portal.services import accounts, digests, documents, privacy
 from feedback_portal.services import export as exports
 from feedback_portal.services import outbox as outbox_service
-from feedback_portal.services.errors import DomainError
+from feedback_portal.services.exceptions import DomainError
 
 
 def init_app(app: Flask) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from feedback_portal.extensions import db
-from feedback_portal.services.errors import Conflict, ConsultationClosed, DomainError, NotFound
+from feedback_portal.services.exceptions import Conflict, ConsultationClosed, DomainError, NotFound
 
 logger = logging.getLogger(__name__)
 

@@ -9,10 +9,12 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
+from typing import TypeGuard
 from urllib.parse import unquote_to_bytes, urlsplit
 
 from flask import Flask, Response, abort, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 # Routes take the rate limiter from here, not from extensions, which also holds the database.
 from feedback_portal.extensions import limiter as limiter
@@ -112,7 +114,7 @@ def requires_roles(*roles: str) -> Callable:
                 abort(403)
             return view(*args, **kwargs)
 
-        guarded.allowed_roles = frozenset(roles)
+        setattr(guarded, "allowed_roles", frozenset(roles))  # noqa: B010 - read by refuse_unguarded_staff_routes
         return guarded
 
     return decorator
@@ -125,7 +127,7 @@ def requires(capability: Capability) -> Callable:
 
 def public_staff_route(view: Callable) -> Callable:
     """Mark a staff route that people use before signing in (the sign-in page itself)."""
-    view.allowed_roles = "anyone"
+    setattr(view, "allowed_roles", "anyone")  # noqa: B010 - read by refuse_unguarded_staff_routes
     return view
 
 
@@ -138,10 +140,10 @@ def refuse_unguarded_staff_routes() -> None:
         abort(403)
 
 
-def expire_idle_staff_sessions() -> None:
+def expire_idle_staff_sessions() -> WerkzeugResponse | None:
     """Sign staff out after 30 minutes without activity, and 12 hours after they signed in."""
     if request.blueprint != "staff" or not current_user.is_authenticated:
-        return
+        return None
     now = time.time()
     signed_in_at = session.get("signed_in_at", 0)
     last_seen_at = session.get("last_seen_at", 0)
@@ -169,7 +171,7 @@ def start_staff_session(user) -> None:
     session["last_seen_at"] = now
 
 
-def is_safe_next(target: str | None) -> bool:
+def is_safe_next(target: str | None) -> TypeGuard[str]:
     """A redirect target that can only be a page of this site, as a browser will read it.
 
     Browsers drop tabs and line breaks inside a URL and read a backslash as a slash, so

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment, CommentState
-from feedback_portal.services import documents, feedback
+from feedback_portal.services import consultations, documents, feedback
 from feedback_portal.services.feedback import CommentSubmission, CommentTarget
 
 
@@ -64,7 +64,7 @@ def all_comments(app: Flask) -> list[Comment]:
 
 def close_consultation(app: Flask) -> None:
     with app.app_context():
-        consultation = documents.get_current_consultation()
+        consultation = consultations.find_current_consultation()
         consultation.closes_at = datetime.now(UTC) - timedelta(days=1)
         db.session.commit()
 

@@ -334,9 +334,9 @@ def test_a_form_with_a_forged_start_time_is_stored_as_spam(client, app):
 
 def test_spam_is_never_published_even_under_post_moderation(client, app):
     with app.app_context():
-        from feedback_portal.services.documents import get_current_consultation
+        from feedback_portal.services.consultations import find_current_consultation
 
-        get_current_consultation().moderation_mode = "post"
+        find_current_consultation().moderation_mode = "post"
         db.session.commit()
     client.post(SECTION, data=comment_post(client, SECTION, comment="Real person"))
     client.post(SECTION, data=comment_post(client, SECTION, comment="Bot", website="x"))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from feedback_portal.services import errors
+from feedback_portal.services import exceptions
 from tests.conftest import make_app
 from tests.pages import check_page, heading, text_of
 
@@ -89,10 +89,10 @@ def test_each_error_has_its_own_friendly_page(app, code, title):
 @pytest.mark.parametrize(
     ("error", "status", "words"),
     [
-        (errors.Conflict("changed"), 409, "Someone else changed this first"),
-        (errors.NotFound("gone"), 404, "Page not found"),
-        (errors.ConsultationClosed("closed"), 403, "closed"),
-        (errors.DomainError("bad"), 400, None),
+        (exceptions.Conflict("changed"), 409, "Someone else changed this first"),
+        (exceptions.NotFound("gone"), 404, "Page not found"),
+        (exceptions.ConsultationClosed("closed"), 403, "closed"),
+        (exceptions.DomainError("bad"), 400, None),
     ],
     ids=["conflict", "not-found", "consultation-closed", "domain-error"],
 )

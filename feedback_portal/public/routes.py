@@ -16,13 +16,14 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from wtforms.fields.choices import SelectChoice
 
 from feedback_portal.public import visitor
 from feedback_portal.public.forms import CommentForm, ConfirmForm, GetInvolvedForm, ReportForm
 from feedback_portal.public.spam import form_shown_token, spam_signal
 from feedback_portal.security import is_safe_next, limiter
-from feedback_portal.services import documents, feedback, health, involvement, privacy
+from feedback_portal.services import consultations, documents, feedback, health, involvement, privacy
 from feedback_portal.services.feedback import CommentSubmission, CommentTarget
 
 blueprint = Blueprint("public", __name__)
@@ -39,7 +40,7 @@ def report_rate_limit() -> str:
 @blueprint.get("/")
 def view_home() -> str:
     version = documents.get_current_version()
-    consultation = documents.get_current_consultation()
+    consultation = consultations.find_current_consultation()
     return render_template("public/home.html", version=version, consultation=consultation)
 
 
@@ -54,7 +55,7 @@ def view_definition() -> str:
 
 @blueprint.post("/definition")
 @limiter.limit(comment_rate_limit)
-def submit_document_comment() -> Response | str:
+def submit_document_comment() -> ResponseReturnValue:
     version = documents.get_current_version()
     return _submit_comment(CommentTarget(version=version), lambda form: _render_definition(version, form))
 
@@ -67,7 +68,7 @@ def view_section(slug: str) -> str:
 
 @blueprint.post("/definition/<slug>")
 @limiter.limit(comment_rate_limit)
-def submit_section_comment(slug: str) -> Response | str:
+def submit_section_comment(slug: str) -> ResponseReturnValue:
     page = documents.get_section_page(slug)
     target = CommentTarget(version=page.version, section=page.section)
     return _submit_comment(target, lambda form: _render_section(page, form))
@@ -81,7 +82,7 @@ def view_practice_item(slug: str, key: str) -> str:
 
 @blueprint.post("/definition/<slug>/examples/<key>")
 @limiter.limit(comment_rate_limit)
-def submit_practice_item_comment(slug: str, key: str) -> Response | str:
+def submit_practice_item_comment(slug: str, key: str) -> ResponseReturnValue:
     page, item = documents.get_practice_item(slug, key)
     target = CommentTarget(version=page.version, section=page.section, item=item)
     return _submit_comment(target, lambda form: _render_practice_item(page, item, form))
@@ -101,7 +102,7 @@ def view_report_form(reference: str) -> str:
 
 @blueprint.post("/feedback/<reference>/report")
 @limiter.limit(report_rate_limit)
-def report_comment(reference: str) -> Response | str:
+def report_comment(reference: str) -> ResponseReturnValue:
     comment = feedback.get_published_comment(reference)
     form = ReportForm()
     if not form.validate_on_submit():
@@ -171,7 +172,7 @@ def erase_contact(reference: str, token: str) -> str:
 
 
 @blueprint.post("/forget-my-details")
-def forget_my_details() -> Response:
+def forget_my_details() -> ResponseReturnValue:
     if ConfirmForm().validate_on_submit():
         visitor.forget_contact()
         flash("We have cleared your name and email address from this browser.")
@@ -188,7 +189,7 @@ def view_get_involved() -> str:
 
 @blueprint.post("/get-involved")
 @limiter.limit(comment_rate_limit)
-def submit_get_involved() -> Response | str:
+def submit_get_involved() -> ResponseReturnValue:
     form = GetInvolvedForm()
     form.interests.choices = _interest_choices()
     if not form.validate_on_submit():
@@ -223,7 +224,7 @@ def view_withdraw_involvement(token: str) -> str:
 
 
 @blueprint.post("/get-involved/withdraw/<token>")
-def withdraw_involvement(token: str) -> Response | str:
+def withdraw_involvement(token: str) -> ResponseReturnValue:
     form = ConfirmForm()
     if not form.validate_on_submit():
         return render_template("public/withdraw_involvement.html", form=form)
@@ -258,7 +259,7 @@ def check_health() -> tuple[Response, int]:
 
 
 @blueprint.get("/brand.css")
-def brand_stylesheet() -> Response:
+def brand_stylesheet() -> ResponseReturnValue:
     """The council's colour, from settings, so another council can rebrand without a rebuild."""
     colour = current_app.config["BRAND_COLOUR"]  # validated as #rrggbb at start-up
     css = f":root {{ --govuk-brand-colour: {colour}; --council-brand-colour: {colour}; }}\n"
@@ -283,7 +284,7 @@ def _new_comment_form() -> CommentForm:
 
 def _submit_comment(
     target: CommentTarget, render_with_errors: Callable[[CommentForm], str]
-) -> Response | str:
+) -> ResponseReturnValue:
     form = CommentForm()
     if not form.validate_on_submit():
         return render_with_errors(form)
@@ -351,7 +352,7 @@ def _interest_choices() -> list[SelectChoice]:
 
 
 def _comment_form_context() -> dict:
-    consultation = documents.get_current_consultation()
+    consultation = consultations.find_current_consultation()
     return {
         "consultation_open": consultation is not None and consultation.is_open(),
         "consultation": consultation,

@@ -1,14 +1,18 @@
-"""Consultations: how the current one is moderated, and when it is open."""
+"""Consultations: which one is current, how it is moderated, and when it is open.
+
+The one module that looks consultations up; other services ask it.
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
 
+from sqlalchemy import select
+
 from feedback_portal.extensions import db
 from feedback_portal.models import Consultation, StaffUser
 from feedback_portal.services import audit
-from feedback_portal.services.documents import get_current_consultation as _current_consultation_or_none
-from feedback_portal.services.errors import DomainError, NotFound
+from feedback_portal.services.exceptions import DomainError, NotFound
 
 
 class ModerationMode(StrEnum):
@@ -18,8 +22,13 @@ class ModerationMode(StrEnum):
     POST = "post"
 
 
+def find_current_consultation() -> Consultation | None:
+    """The consultation now running or last run, or None before the document is loaded."""
+    return db.session.scalar(select(Consultation).order_by(Consultation.opens_at.desc()).limit(1))
+
+
 def get_current_consultation() -> Consultation:
-    consultation = _current_consultation_or_none()
+    consultation = find_current_consultation()
     if consultation is None:
         raise NotFound("No consultation. Run `flask seed` to load the document.")
     return consultation

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from feedback_portal import email
 from feedback_portal.extensions import db
-from feedback_portal.models import Comment, CommentState, Report, StaffUser
+from feedback_portal.models import Comment, CommentState, Report, Section, StaffUser
 from feedback_portal.services import notifications
 from feedback_portal.services.documents import get_current_version
 
@@ -52,7 +52,7 @@ def build_digest(since: datetime, until: datetime) -> DigestContent:
         (Comment.created_at >= since) & (Comment.created_at < until) & (Comment.state != CommentState.SPAM)
     )
     version = get_current_version()
-    sections = {section.id: section for section in version.sections}
+    sections: dict[int | None, Section] = {section.id: section for section in version.sections}
     items = {item.id: item for section in version.sections for item in section.items}
     for section_id, item_id, count in db.session.execute(
         select(Comment.section_id, Comment.practice_item_id, func.count())
@@ -63,6 +63,7 @@ def build_digest(since: datetime, until: datetime) -> DigestContent:
         section = sections.get(section_id)
         if item_id in items:
             label = f"{section.heading if section else 'Section'}: ‘{items[item_id].text}’"
+            assert section is not None  # a comment on an example also names its section
             link = email.absolute_url(
                 "staff.list_comments", state="pending", section=section.slug, item=items[item_id].key
             )
@@ -88,9 +89,9 @@ def build_digest(since: datetime, until: datetime) -> DigestContent:
     ).one()
     if content.oldest_pending is not None and content.oldest_pending.tzinfo is None:
         content.oldest_pending = content.oldest_pending.replace(tzinfo=UTC)
-    content.reported = db.session.scalar(
+    content.reported = db.session.execute(
         select(func.count(func.distinct(Report.comment_id))).where(Report.resolved_at.is_(None))
-    )
+    ).scalar_one()
     for reference, body, comment_id in db.session.execute(
         select(Comment.reference, Comment.body, Comment.id)
         .where(in_period, Comment.state == CommentState.PENDING)

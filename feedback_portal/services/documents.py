@@ -19,7 +19,7 @@ from feedback_portal.models import (
     PracticeItem,
     Section,
 )
-from feedback_portal.services.errors import NotFound
+from feedback_portal.services.exceptions import NotFound
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 DEFINITION_SOURCE = CONTENT_DIR / "co-production-definition.toml"
@@ -139,10 +139,6 @@ def get_section_page(slug: str) -> SectionPage:
                 version=version,
             )
     raise NotFound(f"No section {slug!r}")
-
-
-def get_current_consultation() -> Consultation | None:
-    return db.session.scalar(select(Consultation).order_by(Consultation.opens_at.desc()).limit(1))
 
 
 def get_practice_item(section_slug: str, key: str) -> tuple[SectionPage, PracticeItem]:

@@ -28,8 +28,8 @@ from feedback_portal.models import (
     Section,
 )
 from feedback_portal.services import notifications
-from feedback_portal.services.documents import get_current_consultation
-from feedback_portal.services.errors import ConsultationClosed, NotFound
+from feedback_portal.services.consultations import find_current_consultation
+from feedback_portal.services.exceptions import ConsultationClosed, NotFound
 from feedback_portal.services.privacy import comment_link_token
 
 # No 0/O, 1/I/L or U: a reference read aloud over the phone should not be misheard.
@@ -84,7 +84,7 @@ def new_submission_key() -> str:
 
 
 def ensure_consultation_open(now: datetime | None = None) -> None:
-    consultation = get_current_consultation()
+    consultation = find_current_consultation()
     if consultation is None or not consultation.is_open(now):
         raise ConsultationClosed("This consultation has closed")
 
@@ -103,7 +103,8 @@ def submit_comment(
     if existing is not None:
         return existing
 
-    consultation = get_current_consultation()
+    consultation = find_current_consultation()
+    assert consultation is not None  # ensure_consultation_open has just found it
     published_at_once = consultation.moderation_mode == "post" and submission.spam_signal is None
     for _attempt in range(5):
         comment = Comment(

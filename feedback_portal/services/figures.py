@@ -19,9 +19,10 @@ from sqlalchemy import func, select
 
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment, CommentState, PracticeItem, Section
+from feedback_portal.services.consultations import find_current_consultation
 from feedback_portal.services.csv_files import stream_csv
-from feedback_portal.services.documents import get_current_consultation, get_current_version
-from feedback_portal.services.errors import NotFound
+from feedback_portal.services.documents import get_current_version
+from feedback_portal.services.exceptions import NotFound
 from feedback_portal.services.sql_functions import utc_day
 from feedback_portal.vocabulary import REACTION_LABELS, REACTION_QUESTION, STATE_LABELS
 
@@ -367,7 +368,7 @@ def _as_date(value: Any) -> date:
 
 def _consultation_days(today: date) -> tuple[date, date]:
     """From the day the consultation opened to the day it closes, or today if it is still open."""
-    consultation = get_current_consultation()
+    consultation = find_current_consultation()
     if consultation is None:
         return today, today
     first = consultation.opens_at.astimezone(UTC).date()

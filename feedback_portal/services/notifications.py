@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 def enqueue_receipt(comment: Comment, target_label: str, withdraw_token: str, erase_token: str) -> None:
     """The receipt for a comment that gave an email address, with its withdraw and erase links."""
+    assert comment.author_email is not None  # only called for a comment that gave one
     email.enqueue(
         "receipt",
         f"receipt:comment:{comment.id}",
@@ -49,6 +50,7 @@ def enqueue_decision_email(comment: Comment) -> None:
         return
     published = comment.state == CommentState.PUBLISHED
     if comment.practice_item is not None:
+        assert comment.section is not None  # a comment on an example also names its section
         target = f"the example ‘{comment.practice_item.text}’"
         link = email.absolute_url(
             "public.view_practice_item", slug=comment.section.slug, key=comment.practice_item.key

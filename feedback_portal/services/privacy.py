@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select, update
+from sqlalchemy.engine import CursorResult
 
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment, CommentState, InvolvementOffer
 from feedback_portal.services import audit
-from feedback_portal.services.errors import Conflict, NotFound
+from feedback_portal.services.exceptions import Conflict, NotFound
 from feedback_portal.services.involvement import withdraw_token_hash
 
 CLIENT_KEY_LIFETIME = timedelta(hours=24)
@@ -60,18 +62,21 @@ def withdraw_comment(reference: str, token: str, now: datetime | None = None) ->
     now = now or datetime.now(UTC)
     comment = get_comment_from_link(reference, token, "withdraw")
     from_state, revision = comment.state, comment.revision
-    result = db.session.execute(
-        update(Comment)
-        .where(Comment.id == comment.id, Comment.revision == revision, Comment.state == from_state)
-        .values(
-            state=CommentState.WITHDRAWN,
-            body="",
-            public_body=None,
-            state_changed_at=now,
-            state_changed_by_id=None,
-            revision=revision + 1,
-        )
-        .execution_options(synchronize_session=False)
+    result = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(Comment)
+            .where(Comment.id == comment.id, Comment.revision == revision, Comment.state == from_state)
+            .values(
+                state=CommentState.WITHDRAWN,
+                body="",
+                public_body=None,
+                state_changed_at=now,
+                state_changed_by_id=None,
+                revision=revision + 1,
+            )
+            .execution_options(synchronize_session=False)
+        ),
     )
     if result.rowcount != 1:
         db.session.rollback()
@@ -148,10 +153,13 @@ def run_retention(now: datetime | None = None) -> RetentionReport:
 def forget_client_keys(now: datetime | None = None) -> int:
     """Erase the address codes older than a day: abuse control needs no more."""
     cutoff = (now or datetime.now(UTC)) - CLIENT_KEY_LIFETIME
-    result = db.session.execute(
-        update(Comment)
-        .where(Comment.client_key.is_not(None), Comment.created_at < cutoff)
-        .values(client_key=None)
+    result = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(Comment)
+            .where(Comment.client_key.is_not(None), Comment.created_at < cutoff)
+            .values(client_key=None)
+        ),
     )
     db.session.commit()
     return result.rowcount

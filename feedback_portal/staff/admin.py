@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, flash, redirect, render_template, request, session, stream_with_context, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from feedback_portal.models import PasswordLinkPurpose, StaffUser
@@ -10,7 +13,7 @@ from feedback_portal.permissions import Capability, may
 from feedback_portal.security import requires
 from feedback_portal.services import accounts, audit, consultations
 from feedback_portal.services.csv_files import download_headers
-from feedback_portal.services.errors import Conflict
+from feedback_portal.services.exceptions import Conflict
 from feedback_portal.staff import blueprint
 from feedback_portal.staff.admin_forms import (
     ROLE_HINTS,
@@ -43,7 +46,7 @@ def list_users() -> str:
 
 @blueprint.route("/users/new", methods=["GET", "POST"])
 @requires(Capability.ADMINISTER)
-def add_user() -> Response | str:
+def add_user() -> ResponseReturnValue:
     form = NewUserForm()
     if form.validate_on_submit():
         try:
@@ -65,7 +68,7 @@ def view_user(user_id: int) -> str:
 
 @blueprint.post("/users/<int:user_id>/role")
 @requires(Capability.ADMINISTER)
-def change_user_role(user_id: int) -> Response | str:
+def change_user_role(user_id: int) -> ResponseReturnValue:
     user = accounts.get_user(user_id)
     form = RoleForm()
     if not form.validate_on_submit():
@@ -90,7 +93,7 @@ def change_user_role(user_id: int) -> Response | str:
 
 @blueprint.post("/users/<int:user_id>/disable")
 @requires(Capability.ADMINISTER)
-def disable_user(user_id: int) -> Response | str:
+def disable_user(user_id: int) -> ResponseReturnValue:
     user = accounts.get_user(user_id)
     form = AccountStatusForm()
     if not form.validate_on_submit():
@@ -112,7 +115,7 @@ def disable_user(user_id: int) -> Response | str:
 
 @blueprint.post("/users/<int:user_id>/enable")
 @requires(Capability.ADMINISTER)
-def enable_user(user_id: int) -> Response | str:
+def enable_user(user_id: int) -> ResponseReturnValue:
     user = accounts.get_user(user_id)
     form = AccountStatusForm()
     if not form.validate_on_submit():
@@ -127,7 +130,7 @@ def enable_user(user_id: int) -> Response | str:
 
 @blueprint.post("/users/<int:user_id>/password-link")
 @requires(Capability.ADMINISTER)
-def issue_password_link(user_id: int) -> Response | str:
+def issue_password_link(user_id: int) -> ResponseReturnValue:
     user = accounts.get_user(user_id)
     form = ActionForm()
     if not form.validate_on_submit():
@@ -192,7 +195,7 @@ def view_settings() -> str:
 
 @blueprint.post("/settings/two-step")
 @requires(Capability.ADMINISTER)
-def change_two_step_setting() -> Response | str:
+def change_two_step_setting() -> ResponseReturnValue:
     form = TwoStepSettingForm()
     if not form.validate_on_submit():
         return _render_settings(two_step_form=form)
@@ -208,7 +211,7 @@ def change_two_step_setting() -> Response | str:
 
 @blueprint.post("/settings/moderation-mode")
 @requires(Capability.ADMINISTER)
-def change_moderation_mode() -> Response | str:
+def change_moderation_mode() -> ResponseReturnValue:
     form = ModerationModeForm()
     if not form.validate_on_submit():
         return _render_settings(moderation_form=form)
@@ -275,11 +278,12 @@ def list_audit_entries() -> str:
 
 @blueprint.get("/audit.csv")
 @requires(Capability.ADMINISTER)
-def download_audit_log() -> Response:
+def download_audit_log() -> ResponseReturnValue:
     form = _filter_form()
     if not form.validate():
         # The log page shows what is wrong with the filters.
-        return redirect(url_for(".list_audit_entries", **request.args))
+        arguments: dict[str, Any] = request.args.to_dict()  # the first value of each, as before
+        return redirect(url_for(".list_audit_entries", **arguments))
     # The generator runs the queries, and records the export, as the file streams.
     rows = audit.export_csv(form.to_filters(), actor_id=current_user.id)
     return Response(

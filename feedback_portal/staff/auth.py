@@ -5,8 +5,10 @@ from __future__ import annotations
 import time
 
 import segno
-from flask import Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, logout_user
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from feedback_portal.hashing import keyed_hash
 from feedback_portal.permissions import Capability
@@ -40,7 +42,7 @@ def _account_key() -> str:
 
 
 @blueprint.before_request
-def require_two_step_when_compulsory() -> Response | None:
+def require_two_step_when_compulsory() -> WerkzeugResponse | None:
     if (
         current_user.is_authenticated
         and request.endpoint not in ALLOWED_WITHOUT_TOTP
@@ -56,7 +58,7 @@ def require_two_step_when_compulsory() -> Response | None:
 @public_staff_route
 @limiter.limit("10 per minute", methods=["POST"])
 @limiter.limit("5 per minute", methods=["POST"], key_func=_account_key)
-def sign_in() -> Response | str:
+def sign_in() -> ResponseReturnValue:
     form = SignInForm()
     if form.validate_on_submit():
         result = accounts.sign_in(form.email.data, form.password.data)
@@ -76,10 +78,10 @@ def sign_in() -> Response | str:
 @blueprint.route("/login/code", methods=["GET", "POST"])
 @public_staff_route
 @limiter.limit("10 per minute", methods=["POST"])
-def sign_in_code() -> Response | str:
+def sign_in_code() -> ResponseReturnValue:
     pending = session.get("pending_sign_in")
     user = accounts.load_user_for_session(pending["user"]) if pending else None
-    if user is None or time.time() - pending["at"] > PENDING_SIGN_IN_LIFETIME:
+    if pending is None or user is None or time.time() - pending["at"] > PENDING_SIGN_IN_LIFETIME:
         session.pop("pending_sign_in", None)
         flash("Sign in again.")
         return redirect(url_for(".sign_in"))
@@ -95,7 +97,7 @@ def sign_in_code() -> Response | str:
 
 @blueprint.post("/logout")
 @requires(Capability.READ_FEEDBACK)
-def sign_out() -> Response:
+def sign_out() -> ResponseReturnValue:
     if ActionForm().validate_on_submit():
         accounts.end_sessions(current_user._get_current_object())
         logout_user()
@@ -113,7 +115,7 @@ def keep_alive() -> tuple[str, int]:
 
 @blueprint.route("/set-password/<token>", methods=["GET", "POST"])
 @public_staff_route
-def set_password(token: str) -> Response | str:
+def set_password(token: str) -> ResponseReturnValue:
     link = accounts.get_password_link(token)
     form = NewPasswordForm()
     if form.validate_on_submit():
@@ -139,7 +141,7 @@ def view_account() -> str:
 
 @blueprint.route("/account/password", methods=["GET", "POST"])
 @requires(Capability.READ_FEEDBACK)
-def change_password() -> Response | str:
+def change_password() -> ResponseReturnValue:
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
@@ -158,7 +160,7 @@ def change_password() -> Response | str:
 
 @blueprint.route("/account/two-step", methods=["GET", "POST"])
 @requires(Capability.READ_FEEDBACK)
-def set_up_two_step() -> Response | str:
+def set_up_two_step() -> ResponseReturnValue:
     if "totp_secret" not in session or request.method == "GET":
         session["totp_secret"] = accounts.new_totp_secret()
     secret = session["totp_secret"]
@@ -176,7 +178,7 @@ def set_up_two_step() -> Response | str:
 
 @blueprint.post("/account/two-step/off")
 @requires(Capability.READ_FEEDBACK)
-def turn_off_two_step() -> Response:
+def turn_off_two_step() -> ResponseReturnValue:
     if ActionForm().validate_on_submit():
         try:
             accounts.turn_off_totp(current_user._get_current_object())
@@ -195,7 +197,7 @@ def _next_page() -> str:
 @blueprint.route("/forgot-password", methods=["GET", "POST"])
 @public_staff_route
 @limiter.limit("5 per minute", methods=["POST"])
-def forgot_password() -> Response | str:
+def forgot_password() -> ResponseReturnValue:
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         accounts.request_password_reset(form.email.data)
@@ -205,7 +207,7 @@ def forgot_password() -> Response | str:
 
 @blueprint.route("/account/email", methods=["GET", "POST"])
 @requires(Capability.READ_FEEDBACK)
-def change_email_preferences() -> Response | str:
+def change_email_preferences() -> ResponseReturnValue:
     user = current_user._get_current_object()
     form = EmailPreferencesForm(obj=user)
     if form.validate_on_submit():

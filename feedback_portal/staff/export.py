@@ -8,6 +8,7 @@ that cannot be used gets the form back with what to fix, and no file.
 from __future__ import annotations
 
 from flask import Response, abort, redirect, render_template, request, stream_with_context, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from feedback_portal.models import StaffUser
@@ -32,14 +33,14 @@ def view_export() -> str:
 
 @blueprint.get("/export.csv")
 @requires(Capability.READ_FEEDBACK)
-def redirect_to_export() -> Response:
+def redirect_to_export() -> ResponseReturnValue:
     """The file is made by posting the form; an old link or bookmark finds the form."""
     return redirect(url_for(".view_export"))
 
 
 @blueprint.post("/export.csv")
 @requires(Capability.READ_FEEDBACK)
-def export_comments() -> Response | str:
+def export_comments() -> ResponseReturnValue:
     form = ExportForm(request.form, moderation.list_filter_choices())
     if form.include_contact_details.data and not may(current_user.role, Capability.SEE_CONTACT_DETAILS):
         # The form never offers it to them: this post was made by hand.

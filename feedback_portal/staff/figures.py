@@ -6,6 +6,7 @@ The routes only: feedback_portal/charts.py works out where everything on a chart
 from __future__ import annotations
 
 from flask import Response, render_template, stream_with_context
+from flask.typing import ResponseReturnValue
 
 from feedback_portal.charts import layout
 from feedback_portal.permissions import Capability
@@ -24,7 +25,7 @@ def view_figures() -> str:
 
 @blueprint.get("/figures/<name>.csv")
 @requires(Capability.READ_FEEDBACK)
-def download_figure(name: str) -> Response:
+def download_figure(name: str) -> ResponseReturnValue:
     figure = figures.get_figure(name)
     return Response(
         stream_with_context(figures.figure_csv(figure)),

@@ -8,9 +8,11 @@ that after an action they land on the next comment of the same filtered queue.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -78,8 +80,11 @@ def _render_queue(
     page = None
     if form.validate():
         page = moderation.list_queue(form.filters(), after=moderation.QueueCursor.decode(after))
-    filter_arguments = {name: arguments[name] for name in QUEUE_ARGUMENTS if arguments.get(name)}
-    this_page = url_for(".list_comments", **filter_arguments, **({"after": after} if after else {}))
+    filter_arguments: dict[str, Any] = {
+        name: arguments[name] for name in QUEUE_ARGUMENTS if arguments.get(name)
+    }
+    after_argument: dict[str, Any] = {"after": after} if after else {}
+    this_page = url_for(".list_comments", **filter_arguments, **after_argument)
     next_page = (
         url_for(".list_comments", **filter_arguments, after=page.next_cursor.encode())
         if page is not None and page.next_cursor
@@ -111,7 +116,7 @@ def view_comment(comment_id: int) -> str:
 
 @blueprint.post("/comments/<int:comment_id>/publish")
 @requires(Capability.MODERATE)
-def publish_comment(comment_id: int) -> Response:
+def publish_comment(comment_id: int) -> ResponseReturnValue:
     form = _valid_action_form(CommentActionForm)
     comment = moderation.publish_comment(comment_id, form.revision.data, _actor())
     flash(f"Comment {comment.reference} is published.")
@@ -120,7 +125,7 @@ def publish_comment(comment_id: int) -> Response:
 
 @blueprint.post("/comments/<int:comment_id>/publish-redacted")
 @requires(Capability.MODERATE)
-def publish_redacted_comment(comment_id: int) -> Response | str:
+def publish_redacted_comment(comment_id: int) -> ResponseReturnValue:
     form = RedactForm()
     if not form.validate_on_submit():
         return _render_comment_with_errors(comment_id, form)
@@ -133,7 +138,7 @@ def publish_redacted_comment(comment_id: int) -> Response | str:
 
 @blueprint.post("/comments/<int:comment_id>/reject")
 @requires(Capability.MODERATE)
-def reject_comment(comment_id: int) -> Response | str:
+def reject_comment(comment_id: int) -> ResponseReturnValue:
     form = RejectForm()
     if not form.validate_on_submit():
         return _render_comment_with_errors(comment_id, form)
@@ -146,7 +151,7 @@ def reject_comment(comment_id: int) -> Response | str:
 
 @blueprint.post("/comments/<int:comment_id>/spam")
 @requires(Capability.MODERATE)
-def mark_comment_as_spam(comment_id: int) -> Response:
+def mark_comment_as_spam(comment_id: int) -> ResponseReturnValue:
     form = _valid_action_form(CommentActionForm)
     comment = moderation.mark_comment_as_spam(comment_id, form.revision.data, _actor())
     flash(f"Comment {comment.reference} is marked as spam.")
@@ -155,7 +160,7 @@ def mark_comment_as_spam(comment_id: int) -> Response:
 
 @blueprint.post("/comments/<int:comment_id>/hide")
 @requires(Capability.MODERATE)
-def hide_comment(comment_id: int) -> Response:
+def hide_comment(comment_id: int) -> ResponseReturnValue:
     form = _valid_action_form(CommentActionForm)
     comment = moderation.hide_comment(comment_id, form.revision.data, _actor())
     flash(f"Comment {comment.reference} is hidden.")
@@ -164,7 +169,7 @@ def hide_comment(comment_id: int) -> Response:
 
 @blueprint.post("/comments/<int:comment_id>/restore")
 @requires(Capability.MODERATE)
-def restore_comment(comment_id: int) -> Response:
+def restore_comment(comment_id: int) -> ResponseReturnValue:
     form = _valid_action_form(CommentActionForm)
     comment = moderation.restore_comment(comment_id, form.revision.data, _actor())
     flash(f"Comment {comment.reference} is restored: it is now {comment.state}.")
@@ -173,7 +178,7 @@ def restore_comment(comment_id: int) -> Response:
 
 @blueprint.post("/comments/<int:comment_id>/notes")
 @requires(Capability.MODERATE)
-def add_note(comment_id: int) -> Response | str:
+def add_note(comment_id: int) -> ResponseReturnValue:
     form = NoteForm()
     if not form.validate_on_submit():
         return _render_comment_with_errors(comment_id, form)
@@ -184,7 +189,7 @@ def add_note(comment_id: int) -> Response | str:
 
 @blueprint.post("/comments/<int:comment_id>/tags")
 @requires(Capability.MODERATE)
-def add_tag(comment_id: int) -> Response | str:
+def add_tag(comment_id: int) -> ResponseReturnValue:
     form = TagForm()
     if not form.validate_on_submit():
         return _render_comment_with_errors(comment_id, form)
@@ -195,7 +200,7 @@ def add_tag(comment_id: int) -> Response | str:
 
 @blueprint.post("/comments/<int:comment_id>/tags/<int:tag_id>/remove")
 @requires(Capability.MODERATE)
-def remove_tag(comment_id: int, tag_id: int) -> Response:
+def remove_tag(comment_id: int, tag_id: int) -> ResponseReturnValue:
     form = _valid_action_form(ReturnForm)
     if moderation.remove_tag(comment_id, tag_id, _actor()):
         flash("The theme is removed from this comment.")
@@ -219,7 +224,7 @@ def list_reported_comments() -> str:
 
 @blueprint.post("/comments/<int:comment_id>/reports/dismiss")
 @requires(Capability.MODERATE)
-def dismiss_reports(comment_id: int) -> Response:
+def dismiss_reports(comment_id: int) -> ResponseReturnValue:
     form = _valid_action_form(ReturnForm)
     count = moderation.dismiss_reports(comment_id, _actor())
     if count:
@@ -293,7 +298,7 @@ def _queue_filters(queue_url: str | None) -> moderation.QueueFilters | None:
     return form.filters() if form.validate() else None
 
 
-def _after_action(comment_id: int, return_to: str | None) -> Response:
+def _after_action(comment_id: int, return_to: str | None) -> ResponseReturnValue:
     """On to the next comment of the moderator's queue; back to the queue at its end."""
     queue_url = _queue_url(return_to)
     if queue_url is None:
@@ -305,7 +310,7 @@ def _after_action(comment_id: int, return_to: str | None) -> Response:
     return redirect(queue_url)
 
 
-def _back_to_comment(comment_id: int, return_to: str | None, section: str) -> Response:
+def _back_to_comment(comment_id: int, return_to: str | None, section: str) -> ResponseReturnValue:
     url = url_for(".view_comment", comment_id=comment_id, return_to=_queue_url(return_to))
     return redirect(f"{url}#{section}")
 

@@ -325,6 +325,8 @@ class BulkModerationForm(FlaskForm):
         """(comment id, revision seen) for each selected comment, once each, in the queue's order."""
         chosen: dict[int, int] = {}
         for value in self.comments.data:
-            comment_id, revision = SELECTION.match(value).groups()
+            match = SELECTION.match(value)
+            assert match is not None  # validate() has checked every value
+            comment_id, revision = match.groups()
             chosen.setdefault(int(comment_id), int(revision))
         return list(chosen.items())

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 
 from feedback_portal.permissions import Capability
 from feedback_portal.security import requires
@@ -21,7 +22,7 @@ def list_outbox() -> str:
 
 @blueprint.post("/outbox/<int:message_id>/retry")
 @requires(Capability.ADMINISTER)
-def retry_outbox_message(message_id: int) -> Response:
+def retry_outbox_message(message_id: int) -> ResponseReturnValue:
     if ActionForm().validate_on_submit():
         outbox.retry_message(message_id)
         flash("The email will be sent again on the next run of the outbox.")

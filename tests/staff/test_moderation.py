@@ -13,7 +13,7 @@ from sqlalchemy import select
 from feedback_portal.extensions import db
 from feedback_portal.models import CommentNote, StaffUser, Tag
 from feedback_portal.services import moderation
-from feedback_portal.services.errors import Conflict
+from feedback_portal.services.exceptions import Conflict
 from feedback_portal.services.moderation import transitions
 from tests.factories import make_comment, make_staff, signed_in_client
 from tests.pages import check_page, heading, parse, text_of

@@ -18,7 +18,7 @@ from feedback_portal.services.accounts.passwords import (
     password_matches,
 )
 from feedback_portal.services.accounts.sign_in import find_user_by_email, lift_lock, normalise_email
-from feedback_portal.services.errors import Conflict, DomainError, NotFound
+from feedback_portal.services.exceptions import Conflict, DomainError, NotFound
 
 SET_PASSWORD_LINK_LIFETIME = timedelta(hours=24)
 RESET_PASSWORD_LINK_LIFETIME = timedelta(hours=1)
@@ -142,11 +142,11 @@ def change_password(user: StaffUser, current: str, new: str) -> None:
 
 
 def _admin_count() -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count())
         .select_from(StaffUser)
         .where(StaffUser.role == Role.ADMIN, StaffUser.is_disabled.is_(False))
-    )
+    ).scalar_one()
 
 
 def change_role(user: StaffUser, role: str, actor: StaffUser) -> None:

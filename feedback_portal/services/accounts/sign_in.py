@@ -13,7 +13,7 @@ from feedback_portal.extensions import db
 from feedback_portal.models import Setting, StaffUser
 from feedback_portal.services import audit
 from feedback_portal.services.accounts.passwords import password_matches
-from feedback_portal.services.errors import DomainError
+from feedback_portal.services.exceptions import DomainError
 
 FAILURES_BEFORE_LOCK = 10
 LOCK_DURATION = timedelta(minutes=15)

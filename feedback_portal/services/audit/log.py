@@ -268,7 +268,8 @@ def list_filter_choices() -> FilterChoices:
     actors = db.session.execute(select(StaffUser.id, StaffUser.email).order_by(StaffUser.email))
     return FilterChoices(
         actions=list(actions),
-        record_types=list(record_types),
+        # The query leaves out rows without a record type.
+        record_types=[record_type for record_type in record_types if record_type is not None],
         actors=[(actor_id, email) for actor_id, email in actors],
     )
 

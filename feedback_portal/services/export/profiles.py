@@ -8,11 +8,12 @@ what every column means.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from feedback_portal.models import CommentState
-from feedback_portal.services.errors import DomainError
+from feedback_portal.services.comment_filters import CommentFilters
+from feedback_portal.services.exceptions import DomainError
 
 INTERNAL = "internal"
 OPEN_DATA = "open"
@@ -102,20 +103,11 @@ PROFILES: dict[str, ExportProfile] = {INTERNAL: INTERNAL_PROFILE, OPEN_DATA: OPE
 
 
 @dataclass(frozen=True)
-class ExportFilters:
-    """Which comments to export: the moderation queue's filters, with any state allowed."""
+class ExportFilters(CommentFilters):
+    """Which comments to export: the staff comment filters, with every state by default."""
 
     # None: every state a comment can be exported in.
     state: str | None = None
-    # A section's slug, or "document" for comments on the whole document.
-    section: str | None = None
-    item: str | None = None
-    reaction: str | None = None
-    created_from: date | None = None
-    created_to: date | None = None
-    tag: str | None = None
-    has_reports: bool = False
-    text: str | None = None
 
     def describe(self) -> dict[str, Any]:
         """The filters for the audit log.

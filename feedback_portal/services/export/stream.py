@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -46,8 +46,9 @@ from feedback_portal.models import (
 )
 from feedback_portal.permissions import Capability, may
 from feedback_portal.services import audit, moderation
+from feedback_portal.services.comment_filters import apply_comment_filters, like_pattern
 from feedback_portal.services.csv_files import stream_csv
-from feedback_portal.services.errors import DomainError
+from feedback_portal.services.exceptions import DomainError
 from feedback_portal.services.export.profiles import (
     OPEN_DATA,
     PROFILES,
@@ -125,52 +126,16 @@ def refuse_contact_details(actor: StaffUser, profile: str | None) -> None:
 # The file ---------------------------------------------------------------------------------------
 
 
-class _EveryState:
-    """Stands in for the queue's one state when an export takes comments in any state.
-
-    The queue always shows one state, so its filter is `Comment.state == filters.state`.
-    SQLAlchemy reads this object as the state column itself, so that condition becomes
-    `state = state`, true for every comment, and every other filter of the queue is reused
-    as it is. It is false as a truth value, in case the queue ever skips an empty state.
-    """
-
-    def __clause_element__(self) -> Any:
-        return Comment.__table__.c.state
-
-    def __bool__(self) -> bool:
-        return False
-
-
-def _filtered_comments(query: Select, filters: ExportFilters, state: str | None) -> Select:
-    """The moderation queue's own filtering, so that a filter means the same in the queue and the export.
-
-    The one place the export reaches into moderation's private query: when the filters have
-    a shared home, only this function changes.
-    """
-    queue_filters = moderation.QueueFilters(
-        state=state or _EveryState(),
-        section=filters.section,
-        item=filters.item,
-        reaction=filters.reaction,
-        created_from=filters.created_from,
-        created_to=filters.created_to,
-        tag=filters.tag,
-        has_reports=filters.has_reports,
-        text=filters.text,
-    )
-    return moderation._filtered(query, queue_filters)
-
-
 def _filtered(query: Select, request: ExportRequest) -> Select:
     filters = request.filters
     state = CommentState.PUBLISHED if request.profile == OPEN_DATA else filters.state
-    query = _filtered_comments(query, filters, state)
+    query = apply_comment_filters(query, replace(filters, state=state))
     if state is None:
         query = query.where(Comment.state.in_(EXPORTABLE_STATES))
     if request.profile == OPEN_DATA and filters.text:
         # The queue also searches the original of a redacted comment; open data must not
         # be chosen by words the public cannot see.
-        query = query.where(_public_text().ilike(moderation.like_pattern(filters.text), escape="\\"))
+        query = query.where(_public_text().ilike(like_pattern(filters.text), escape="\\"))
     return query
 
 

@@ -5,6 +5,7 @@ callers use, so `from feedback_portal.services import moderation` reads as it al
 """
 
 from feedback_portal.models import Section
+from feedback_portal.services.comment_filters import WHOLE_DOCUMENT, CommentFilters, like_pattern
 from feedback_portal.services.moderation.dashboard import CommentSummary, SectionCounts, summarise_comments
 from feedback_portal.services.moderation.notes_and_tags import (
     NOTE_MAX_LENGTH,
@@ -20,20 +21,17 @@ from feedback_portal.services.moderation.queue import (
     HISTORY_LABELS,
     QUEUE_PAGE_SIZE,
     STATES,
-    WHOLE_DOCUMENT,
     FilterChoices,
     HistoryRow,
     QueueCursor,
     QueueFilters,
     QueuePage,
     QueueRow,
-    _filtered,
     describe_comment_history,
     find_next_in_queue,
     get_comment,
     get_comment_history,
     has_bidi_controls,
-    like_pattern,
     list_filter_choices,
     list_queue,
 )
@@ -81,6 +79,7 @@ __all__ = [
     "ActionNotAllowed",
     "BulkOutcome",
     "CommentChanged",
+    "CommentFilters",
     "CommentSummary",
     "FilterChoices",
     "HistoryRow",
@@ -93,7 +92,6 @@ __all__ = [
     "SectionCounts",
     "Transition",
     "_conditional_update",
-    "_filtered",
     "add_note",
     "add_tag",
     "allowed_actions",

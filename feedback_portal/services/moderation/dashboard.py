@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment, CommentState, Report
+from feedback_portal.services.comment_filters import WHOLE_DOCUMENT
 from feedback_portal.services.documents import get_current_version
-from feedback_portal.services.moderation.queue import STATES, WHOLE_DOCUMENT
+from feedback_portal.services.moderation.queue import STATES
 
 
 @dataclass
@@ -39,7 +40,7 @@ def summarise_comments(now: datetime | None = None) -> CommentSummary:
     """
     now = now or datetime.now(UTC)
     version = get_current_version()
-    rows = {None: SectionCounts(label="The whole document", section_id=None)}
+    rows: dict[int | None, SectionCounts] = {None: SectionCounts(label="The whole document", section_id=None)}
     for section in version.sections:
         rows[section.id] = SectionCounts(
             label=section.heading, section_id=section.id, queue_section=section.slug

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import UTC, datetime
+from typing import Any, cast
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment, CommentNote, StaffUser, Tag, comment_tag
 from feedback_portal.services import audit
-from feedback_portal.services.errors import Conflict, NotFound
+from feedback_portal.services.exceptions import Conflict, NotFound
 
 TAG_MAX_LENGTH = 60
 NOTE_MAX_LENGTH = 2000
@@ -96,8 +98,11 @@ def _has_tag(comment_id: int, tag_id: int) -> bool:
 def remove_tag(comment_id: int, tag_id: int, actor: StaffUser, now: datetime | None = None) -> bool:
     """Take a theme off a comment. False if it did not have it."""
     _require_comment(comment_id)
-    result = db.session.execute(
-        delete(comment_tag).where(comment_tag.c.comment_id == comment_id, comment_tag.c.tag_id == tag_id)
+    result = cast(
+        CursorResult[Any],
+        db.session.execute(
+            delete(comment_tag).where(comment_tag.c.comment_id == comment_id, comment_tag.c.tag_id == tag_id)
+        ),
     )
     if result.rowcount != 1:
         db.session.rollback()

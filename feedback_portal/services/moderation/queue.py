@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from datetime import datetime
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from feedback_portal import vocabulary
@@ -16,19 +15,19 @@ from feedback_portal.models import (
     Comment,
     CommentNote,
     CommentState,
-    PracticeItem,
     Report,
-    Section,
     Tag,
-    comment_tag,
 )
 from feedback_portal.services import audit, paging
+from feedback_portal.services.comment_filters import (
+    CommentFilters,
+    apply_comment_filters,
+)
 from feedback_portal.services.documents import get_current_version
-from feedback_portal.services.errors import NotFound
+from feedback_portal.services.exceptions import NotFound
 
 STATES = [state.value for state in CommentState]
 QUEUE_PAGE_SIZE = 50
-WHOLE_DOCUMENT = "document"
 # Characters that can reorder the text around them: embeddings, overrides, isolates and marks.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 # How a comment's history page says each audit action.
@@ -48,26 +47,8 @@ HISTORY_LABELS: dict[str, str] = {
 
 # The queue --------------------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class QueueFilters:
-    """What the moderator narrowed the queue to. Every field comes from the page's URL."""
-
-    state: str = CommentState.PENDING
-    # A section's slug, or "document" for comments on the whole document.
-    section: str | None = None
-    item: str | None = None
-    reaction: str | None = None
-    created_from: date | None = None
-    created_to: date | None = None
-    tag: str | None = None
-    has_reports: bool = False
-    text: str | None = None
-
-    @property
-    def oldest_first(self) -> bool:
-        # Work through what is waiting in the order it came; anything else, newest first.
-        return self.state == CommentState.PENDING
+# The queue's filters are the comment filters every staff page shares; its default state is pending.
+QueueFilters = CommentFilters
 
 
 @dataclass(frozen=True)
@@ -123,57 +104,6 @@ def list_filter_choices() -> FilterChoices:
     return FilterChoices(sections=sections, items=items, tags=tags)
 
 
-def like_pattern(text: str) -> str:
-    """A LIKE pattern that finds `text` anywhere, with its own % and _ taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _open_reports_exist() -> Any:
-    return exists().where(Report.comment_id == Comment.id, Report.resolved_at.is_(None))
-
-
-def _filtered(query: Select, filters: QueueFilters) -> Select:
-    query = query.where(Comment.state == filters.state)
-    if filters.section == WHOLE_DOCUMENT:
-        query = query.where(Comment.section_id.is_(None))
-    elif filters.section:
-        query = query.where(Comment.section_id.in_(select(Section.id).where(Section.slug == filters.section)))
-    if filters.item:
-        query = query.where(
-            Comment.practice_item_id.in_(select(PracticeItem.id).where(PracticeItem.key == filters.item))
-        )
-    if filters.reaction:
-        query = query.where(Comment.reaction == filters.reaction)
-    if filters.created_from:
-        query = query.where(Comment.created_at >= _start_of(filters.created_from))
-    if filters.created_to:
-        query = query.where(Comment.created_at < _start_of(filters.created_to + timedelta(days=1)))
-    if filters.tag:
-        query = query.where(
-            Comment.id.in_(
-                select(comment_tag.c.comment_id)
-                .join(Tag, Tag.id == comment_tag.c.tag_id)
-                .where(Tag.name == filters.tag)
-            )
-        )
-    if filters.has_reports:
-        query = query.where(_open_reports_exist())
-    if filters.text:
-        pattern = like_pattern(filters.text)
-        query = query.where(
-            or_(
-                Comment.body.ilike(pattern, escape="\\"),
-                Comment.public_body.ilike(pattern, escape="\\"),
-            )
-        )
-    return query
-
-
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
-
-
 def _after(query: Select, filters: QueueFilters, cursor: QueueCursor) -> Select:
     return query.where(
         paging.after_key(
@@ -202,7 +132,7 @@ def list_queue(
         .correlate(Comment)
         .scalar_subquery()
     )
-    query = _filtered(select(Comment, open_reports), filters)
+    query = apply_comment_filters(select(Comment, open_reports), filters)
     if after is not None:
         query = _after(query, filters, after)
     query = (
@@ -224,7 +154,9 @@ def find_next_in_queue(filters: QueueFilters, comment_id: int) -> int | None:
     created_at = db.session.scalar(select(Comment.created_at).where(Comment.id == comment_id))
     if created_at is None:
         return None
-    query = _after(_filtered(select(Comment.id), filters), filters, QueueCursor(created_at, comment_id))
+    query = _after(
+        apply_comment_filters(select(Comment.id), filters), filters, QueueCursor(created_at, comment_id)
+    )
     return db.session.scalar(_in_queue_order(query, filters).limit(1))
 
 
@@ -298,4 +230,6 @@ def _history_row(entry: AuditEntry) -> HistoryRow:
 
 def has_bidi_controls(text: str | None) -> bool:
     """Whether text holds characters that could reorder what is shown around it."""
-    return bool(text) and any(character in BIDI_CONTROLS for character in text)
+    if not text:
+        return False
+    return any(character in BIDI_CONTROLS for character in text)

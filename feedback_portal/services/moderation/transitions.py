@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 from sqlalchemy import select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import selectinload
 
 from feedback_portal import vocabulary
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment, CommentState, Report, StaffUser
-from feedback_portal.services import audit, decisions
-from feedback_portal.services.errors import Conflict, DomainError, NotFound
+from feedback_portal.services import audit, notifications
+from feedback_portal.services.exceptions import Conflict, DomainError, NotFound
 
 REDACTION_MAX_LENGTH = 5000
 REJECTION_REASONS = vocabulary.REJECTION_REASONS
@@ -116,15 +117,18 @@ def _load_current(comment_id: int) -> Comment:
 
 def _conditional_update(comment_id: int, expected_revision: int, from_state: str, values: dict) -> bool:
     """Change the row only if nobody else has since: the database decides who was first."""
-    result = db.session.execute(
-        update(Comment)
-        .where(
-            Comment.id == comment_id,
-            Comment.revision == expected_revision,
-            Comment.state == from_state,
-        )
-        .values(revision=Comment.revision + 1, **values)
-        .execution_options(synchronize_session=False)
+    result = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(Comment)
+            .where(
+                Comment.id == comment_id,
+                Comment.revision == expected_revision,
+                Comment.state == from_state,
+            )
+            .values(revision=Comment.revision + 1, **values)
+            .execution_options(synchronize_session=False)
+        ),
     )
     return result.rowcount == 1
 
@@ -136,11 +140,14 @@ def _refuse(error: DomainError) -> NoReturn:
 
 
 def _resolve_open_reports(comment_id: int, now: datetime) -> int:
-    result = db.session.execute(
-        update(Report)
-        .where(Report.comment_id == comment_id, Report.resolved_at.is_(None))
-        .values(resolved_at=now)
-        .execution_options(synchronize_session=False)
+    result = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(Report)
+            .where(Report.comment_id == comment_id, Report.resolved_at.is_(None))
+            .values(resolved_at=now)
+            .execution_options(synchronize_session=False)
+        ),
     )
     return result.rowcount
 
@@ -210,7 +217,7 @@ def _change_state(
     )
     if to_state != from_state and to_state in (CommentState.PUBLISHED, CommentState.REJECTED):
         # In the same transaction as the decision: sent once it is saved, and only then.
-        decisions.enqueue_decision_email(_load_current(comment_id))
+        notifications.enqueue_decision_email(_load_current(comment_id))
     db.session.commit()
     return _load_current(comment_id)
 

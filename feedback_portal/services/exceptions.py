@@ -1,4 +1,4 @@
-"""Domain errors that services raise and the web layer turns into pages."""
+"""Every domain error a service raises, in one hierarchy; errors.py maps each to a page."""
 
 
 class DomainError(Exception):

@@ -1,0 +1,91 @@
+"""The filters staff use to narrow feedback, and the one query that applies them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Select, exists, or_, select
+
+from feedback_portal.models import Comment, CommentState, PracticeItem, Report, Section, Tag, comment_tag
+
+# The `section` filter's value for comments on the whole document rather than one section.
+WHOLE_DOCUMENT = "document"
+
+
+@dataclass(frozen=True)
+class CommentFilters:
+    """Which comments a staff page shows: the queue, the export page and `flask export csv`.
+
+    Every field comes from a page's URL or the command line. A state of None means any state.
+    """
+
+    state: str | None = CommentState.PENDING
+    # A section's slug, or "document" for comments on the whole document.
+    section: str | None = None
+    item: str | None = None
+    reaction: str | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+    tag: str | None = None
+    has_reports: bool = False
+    text: str | None = None
+
+    @property
+    def oldest_first(self) -> bool:
+        # Work through what is waiting in the order it came; anything else, newest first.
+        return self.state == CommentState.PENDING
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern that finds `text` anywhere, with its own % and _ taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def open_reports_exist() -> Any:
+    return exists().where(Report.comment_id == Comment.id, Report.resolved_at.is_(None))
+
+
+def apply_comment_filters(query: Select, filters: CommentFilters) -> Select:
+    """`query` narrowed to the comments these filters describe."""
+    if filters.state is not None:
+        query = query.where(Comment.state == filters.state)
+    if filters.section == WHOLE_DOCUMENT:
+        query = query.where(Comment.section_id.is_(None))
+    elif filters.section:
+        query = query.where(Comment.section_id.in_(select(Section.id).where(Section.slug == filters.section)))
+    if filters.item:
+        query = query.where(
+            Comment.practice_item_id.in_(select(PracticeItem.id).where(PracticeItem.key == filters.item))
+        )
+    if filters.reaction:
+        query = query.where(Comment.reaction == filters.reaction)
+    if filters.created_from:
+        query = query.where(Comment.created_at >= _start_of(filters.created_from))
+    if filters.created_to:
+        query = query.where(Comment.created_at < _start_of(filters.created_to + timedelta(days=1)))
+    if filters.tag:
+        query = query.where(
+            Comment.id.in_(
+                select(comment_tag.c.comment_id)
+                .join(Tag, Tag.id == comment_tag.c.tag_id)
+                .where(Tag.name == filters.tag)
+            )
+        )
+    if filters.has_reports:
+        query = query.where(open_reports_exist())
+    if filters.text:
+        pattern = like_pattern(filters.text)
+        query = query.where(
+            or_(
+                Comment.body.ilike(pattern, escape="\\"),
+                Comment.public_body.ilike(pattern, escape="\\"),
+            )
+        )
+    return query
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
