@@ -60,6 +60,8 @@ test: install-dev ## Set up and run every test: on SQLite, then on PostgreSQL if
 lint: install-dev ## Check the code: ruff (lint and format), the layer contracts, the type checker
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 lock: install-dev ## Compile requirements*.in into the hashed requirements*.txt after changing a pin
 	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
