@@ -38,6 +38,7 @@ from wtforms.widgets import HiddenInput
 
 from feedback_portal.services import moderation
 from feedback_portal.validators import PlainText, blank_to_none, normalise_line_breaks, strip
+from feedback_portal.vocabulary import REACTION_LABELS
 
 DATE_FORMAT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 SELECTION = re.compile(r"^([0-9]{1,18}):([0-9]{1,18})$")
@@ -100,9 +101,7 @@ class QueueFilterForm(Form):
         default="",
         choices=[
             SelectChoice("", "Any answer"),
-            SelectChoice("yes", "Yes"),
-            SelectChoice("partly", "Partly"),
-            SelectChoice("no", "No"),
+            *(SelectChoice(code, label) for code, label in REACTION_LABELS.items()),
         ],
         invalid_choice_message="Select an answer from the list",
         widget=GovSelect(),
