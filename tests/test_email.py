@@ -257,7 +257,14 @@ def digest_people(app) -> list[int]:
 def test_the_digest_lists_new_feedback_per_section_and_what_is_waiting(app, runner, mail_server):
     digest_people(app)
     yesterday = datetime.now(UTC) - timedelta(days=1)
-    make_comment(app, text="On basic", state="pending", email="private@example.com", name="Private Person")
+    make_comment(
+        app,
+        text="On basic",
+        state="pending",
+        email="private@example.com",
+        name="Private Person",
+        reaction="partly",
+    )
     make_comment(
         app, text="On an item", section_slug="transformative", item_key="transformative-3", state="pending"
     )
@@ -270,6 +277,7 @@ def test_the_digest_lists_new_feedback_per_section_and_what_is_waiting(app, runn
     assert "Basic – one way: 1" in digest.text
     assert "Led jointly by citizens and staff" in digest.text
     assert "2 comments waiting" in digest.text
+    assert "Does it make sense? Yes: 0, partly: 1, no: 0" in digest.text
     assert "https://feedback.example.gov.uk/staff/comments?state=pending" in digest.text
     for secret in ("private@example.com", "Private Person"):
         assert secret not in digest.text and secret not in digest.html
