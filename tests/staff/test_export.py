@@ -31,7 +31,12 @@ from tests.factories import make_comment, make_staff, signed_in_client
 from tests.pages import check_page, heading, parse, text_of
 from tests.staff.moderation_helpers import audit_entries, audit_json, csrf_token, id_of, set_created_at
 
-TODAY = datetime.now(UTC).date().isoformat()
+
+def today() -> str:
+    """Today's date as the export names its file: read when asserting, so a run across midnight passes."""
+    return datetime.now(UTC).date().isoformat()
+
+
 FORMULA_PREFIXES = ["=", "+", "-", "@", "\t", "\r", "\n"]
 URDU = "یہ تعریف واضح ہے"
 BENGALI = "এই সংজ্ঞাটি পরিষ্কার"
@@ -108,7 +113,9 @@ def read_csv(response) -> list[list[str]]:
 def assert_is_a_download(response, profile: str) -> None:
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
-    assert response.headers["Content-Disposition"] == f'attachment; filename="feedback-{profile}-{TODAY}.csv"'
+    assert (
+        response.headers["Content-Disposition"] == f'attachment; filename="feedback-{profile}-{today()}.csv"'
+    )
     assert response.headers["Cache-Control"] == "no-store"
 
 
