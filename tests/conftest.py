@@ -151,7 +151,8 @@ def runner(app: Flask) -> FlaskCliRunner:
 def live_server(app: Flask) -> Iterator[str]:
     """The app served over real HTTP on a free port, for the browser tests. Yields its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll interval: shutting the server down waits for one poll.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
