@@ -64,6 +64,9 @@ class Config:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     # How long the withdraw and erase links in a receipt keep working.
     EMAIL_LINK_LIFETIME_DAYS = _env_int("EMAIL_LINK_LIFETIME_DAYS", 365)
+    # How long `flask outbox send` holds the emails it claimed without renewing its claim: the
+    # most a run that was killed half way delays them. A live run renews it as it goes.
+    OUTBOX_CLAIM_LEASE_SECONDS = _env_int("OUTBOX_CLAIM_LEASE_SECONDS", 60)
 
     # "standard" is argon2-cffi's defaults; only the test suite uses "cheapest".
     ARGON2_PROFILE = "standard"

@@ -6,11 +6,19 @@ Every field is validated positively: what is allowed, not what is not.
 from __future__ import annotations
 
 import unicodedata
+from typing import ClassVar
 
-from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
 from wtforms import Field
 from wtforms.validators import Length, ValidationError
+
+from feedback_portal.addresses import (
+    MAX_LENGTH,
+    NotEnglishLetters,
+    NotOneAddress,
+    UnsendableAddress,
+    sendable_address,
+)
 
 NAME_MAX_LENGTH = 100
 LINE_BREAKS = {"\n", "\r", "\t"}
@@ -51,21 +59,23 @@ class PlainText:
 
 
 class OneEmailAddress:
-    """Exactly one valid email address, with nothing that could reach a mail header."""
+    """Exactly one address that our mail path can send to, by the same rule it sends by."""
 
     message = "Enter an email address in the correct format, like name@example.com"
+    messages: ClassVar[dict[type[UnsendableAddress], str]] = {
+        NotOneAddress: "Enter one email address, like name@example.com",
+        NotEnglishLetters: (
+            "Enter an email address using only English letters, numbers and symbols like . _ - + before the @"
+        ),
+    }
 
     def __call__(self, form: FlaskForm, field: Field) -> None:
-        value = field.data
-        if not value:
+        if not field.data:
             return
-        if any(character.isspace() or character in ",;<>\"'" for character in value):
-            raise ValidationError("Enter one email address, like name@example.com")
         try:
-            result = validate_email(value, check_deliverability=False)
-        except EmailNotValidError:
-            raise ValidationError(self.message) from None
-        field.data = result.normalized
+            field.data = sendable_address(field.data)
+        except UnsendableAddress as error:
+            raise ValidationError(self.messages.get(type(error), self.message)) from None
 
 
 # What a name or an email address must be, on every public form that asks for one.
@@ -74,6 +84,6 @@ NAME_CHECKS = [
     PlainText(message="Your name must only include letters, numbers, spaces and punctuation"),
 ]
 EMAIL_CHECKS = [
-    Length(max=254, message="Your email address must be 254 characters or fewer"),
+    Length(max=MAX_LENGTH, message=f"Your email address must be {MAX_LENGTH} characters or fewer"),
     OneEmailAddress(),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -44,8 +45,11 @@ class MailServer:
     port: int = field(default_factory=free_port)
     received: list[Received] = field(default_factory=list)
     controller: Controller | None = None
+    # Seconds to take over each message, like a slow relay.
+    delay: float = 0.0
 
     async def handle_DATA(self, server, session, envelope) -> str:
+        await asyncio.sleep(self.delay)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.received.append(Received(envelope_to=list(envelope.rcpt_tos), message=message))
         return "250 Message accepted for delivery"

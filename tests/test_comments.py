@@ -210,6 +210,7 @@ def test_name_and_email_are_offered_again_for_the_next_comment_and_can_be_cleare
         ({"comment": "ok", "email": "a@example.com, b@example.com"}, "Enter one email address"),
         ({"comment": "ok", "email": "a@example.com;b@example.com"}, "Enter one email address"),
         ({"comment": "ok", "email": "not-an-email"}, "Enter an email address in the correct format"),
+        ({"comment": "ok", "email": "jöhn@example.com"}, "Enter an email address using only English letters"),
         ({"comment": "ok", "wants_updates": "y"}, "Enter your email address so we can tell you"),
         ({"comment": "ok", "wants_involvement": "y"}, "Enter your email address so the team can contact you"),
         ({"comment": "ok", "reaction": "maybe"}, "Not a valid choice"),

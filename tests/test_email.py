@@ -181,8 +181,8 @@ def test_a_send_interrupted_before_marking_sends_at_most_one_duplicate_with_the_
         # The sender delivers it, then dies before it can mark it sent.
         with email.mail.connect() as connection:
             connection.send(email._as_mail(claimed))
-    later = datetime.now(UTC) + outbox.CLAIM_LEASE + timedelta(seconds=1)
     with app.app_context():
+        later = datetime.now(UTC) + outbox.claim_lease() + timedelta(seconds=1)
         assert outbox.send_due_messages(datetime.now(UTC)).sent == 0  # still leased to the dead sender
         assert outbox.send_due_messages(later).sent == 1
         assert outbox.send_due_messages(later).sent == 0

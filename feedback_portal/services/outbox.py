@@ -8,9 +8,12 @@ from __future__ import annotations
 import logging
 import secrets
 import smtplib
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from flask import current_app
+from flask_mail import Connection
 from sqlalchemy import ColumnElement, or_, select, update
 
 from feedback_portal import email
@@ -18,8 +21,9 @@ from feedback_portal.extensions import db
 from feedback_portal.models import OutboxMessage, OutboxStatus
 
 MAX_ATTEMPTS = 8
-CLAIM_LEASE = timedelta(minutes=10)
 BATCH_SIZE = 200
+# What the mail server said about this one message: worth trying again later.
+_REFUSALS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused)
 logger = logging.getLogger(__name__)
 
 
@@ -30,10 +34,41 @@ class DeliveryReport:
     failed: int = 0
 
 
+def claim_lease() -> timedelta:
+    """How long a claim holds without being renewed: what a killed run delays its emails by."""
+    return timedelta(seconds=current_app.config["OUTBOX_CLAIM_LEASE_SECONDS"])
+
+
+@dataclass
+class _Lease:
+    """This run's claim, renewed while it sends so that a long run keeps what it claimed."""
+
+    token: str
+    claimed_at: datetime
+    length: timedelta
+    started: float = field(default_factory=time.monotonic)
+    renewed: float = field(default_factory=time.monotonic)
+
+    def now(self) -> datetime:
+        # The caller's clock, moved on by the time this run has taken.
+        return self.claimed_at + timedelta(seconds=time.monotonic() - self.started)
+
+    def renew_if_due(self) -> None:
+        if time.monotonic() - self.renewed < self.length.total_seconds() / 4:
+            return
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.claim_token == self.token, OutboxMessage.status == OutboxStatus.SENDING)
+            .values(claimed_at=self.now())
+        )
+        db.session.commit()
+        self.renewed = time.monotonic()
+
+
 def _due(now: datetime) -> ColumnElement[bool]:
     return or_(
         (OutboxMessage.status == OutboxStatus.PENDING) & (OutboxMessage.next_attempt_at <= now),
-        (OutboxMessage.status == OutboxStatus.SENDING) & (OutboxMessage.claimed_at < now - CLAIM_LEASE),
+        (OutboxMessage.status == OutboxStatus.SENDING) & (OutboxMessage.claimed_at < now - claim_lease()),
     )
 
 
@@ -76,11 +111,15 @@ def claim_due_messages(now: datetime, limit: int = BATCH_SIZE) -> list[OutboxMes
     )
 
 
-def _retry_later(message: OutboxMessage, error: Exception, now: datetime, report: DeliveryReport) -> None:
+def _release(message: OutboxMessage, error: Exception) -> None:
     message.attempts += 1
     message.last_error = email.describe_error(error)
     message.claim_token = None
     message.claimed_at = None
+
+
+def _retry_later(message: OutboxMessage, error: Exception, now: datetime, report: DeliveryReport) -> None:
+    _release(message, error)
     if message.attempts >= MAX_ATTEMPTS:
         message.status = OutboxStatus.FAILED
         report.failed += 1
@@ -90,6 +129,33 @@ def _retry_later(message: OutboxMessage, error: Exception, now: datetime, report
         report.retrying += 1
 
 
+def _fail(message: OutboxMessage, error: Exception, report: DeliveryReport) -> None:
+    """A message that cannot be sent as it is: trying again would fail the same way."""
+    logger.warning("Email %d cannot be sent: %s", message.id, email.describe_error(error))
+    _release(message, error)
+    message.status = OutboxStatus.FAILED
+    report.failed += 1
+
+
+def _send_one(connection: Connection, message: OutboxMessage, now: datetime, report: DeliveryReport) -> bool:
+    """Send and mark one message. True when the SMTP session must be reset before the next."""
+    try:
+        email.send(connection, message)
+    except _REFUSALS as error:
+        _retry_later(message, error, now, report)
+    except (OSError, smtplib.SMTPException):
+        raise  # the connection, not this message: the caller retries everything left
+    except Exception as error:  # noqa: BLE001  whatever one message raises must not hold up the rest
+        _fail(message, error, report)
+        return True
+    else:
+        message.status = OutboxStatus.SENT
+        message.sent_at = datetime.now(UTC)
+        message.claim_token = None
+        report.sent += 1
+    return False
+
+
 def send_due_messages(now: datetime | None = None) -> DeliveryReport:
     """Deliver what is due over one SMTP connection, marking each message as it goes."""
     now = now or datetime.now(UTC)
@@ -97,26 +163,21 @@ def send_due_messages(now: datetime | None = None) -> DeliveryReport:
     claimed = claim_due_messages(now)
     if not claimed:
         return report
+    lease = _Lease(token=claimed[0].claim_token or "", claimed_at=now, length=claim_lease())
     remaining = list(claimed)
     try:
         with email.connect() as connection:
             while remaining:
+                lease.renew_if_due()
                 message = remaining[0]
-                try:
-                    email.send(connection, message)
-                except (
-                    smtplib.SMTPRecipientsRefused,
-                    smtplib.SMTPDataError,
-                    smtplib.SMTPSenderRefused,
-                ) as error:
-                    _retry_later(message, error, now, report)
-                else:
-                    message.status = OutboxStatus.SENT
-                    message.sent_at = datetime.now(UTC)
-                    message.claim_token = None
-                    report.sent += 1
+                needs_reset = False
+                # Another run has taken it over if this one stalled past its lease.
+                if message.claim_token == lease.token:
+                    needs_reset = _send_one(connection, message, now, report)
                 db.session.commit()
                 remaining.pop(0)
+                if needs_reset:
+                    email.reset(connection)
     except (OSError, smtplib.SMTPException) as error:
         logger.warning(
             "Mail server unavailable: %s; %d messages will be retried",
@@ -124,7 +185,8 @@ def send_due_messages(now: datetime | None = None) -> DeliveryReport:
             len(remaining),
         )
         for message in remaining:
-            _retry_later(message, error, now, report)
+            if message.claim_token == lease.token:
+                _retry_later(message, error, now, report)
         db.session.commit()
     return report
 
