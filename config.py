@@ -70,6 +70,9 @@ class Config:
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # If Redis stops answering, count in this process's memory (and log a warning) rather than
+    # refuse every comment and sign-in with a 500; Flask-Limiter goes back to Redis when it returns.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     # Per client address. A library's shared connection with 30 people commenting at a
     # normal pace stays well inside these; a script posting in a loop does not.
     COMMENT_RATE_LIMIT = os.environ.get("COMMENT_RATE_LIMIT", "40 per minute;400 per hour")
