@@ -154,3 +154,19 @@ def configuration_problems(config: Mapping[str, Any]) -> list[str]:
         if config.get("DEBUG"):
             found.append("Debug mode must be off in production: unset FLASK_DEBUG.")
     return found
+
+
+def unshared_rate_limits_problem(env_name: str, storage_uri: str, workers: int) -> str | None:
+    """Why production must not start with per-process rate limits in several workers, if so.
+
+    `memory://` counts in each process alone: N workers would let one address make N times the
+    sign-in attempts and comments the limits allow, depending on which worker answers.
+    """
+    if env_name != "production" or workers <= 1 or not storage_uri.startswith("memory://"):
+        return None
+    return (
+        f"RATELIMIT_STORAGE_URI is {storage_uri} and gunicorn would run {workers} workers: each "
+        "worker would count rate limits on its own, so one address would get "
+        f"{workers} times the sign-in attempts and comments it should. Share the count with "
+        "RATELIMIT_STORAGE_URI=redis://host:6379, or run one worker with WEB_CONCURRENCY=1."
+    )

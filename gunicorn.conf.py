@@ -12,15 +12,16 @@ million take 17 to 33 seconds here, past gunicorn's default 30-second timeout), 
     worker keeps telling the arbiter it is alive while it streams;
   - `timeout` and `graceful_timeout` are long enough for a million-row export to finish,
     even when the server is restarted or reloaded during one.
-Rate limits count per process: with more than one worker, set RATELIMIT_STORAGE_URI to a
-Redis server (see the README).
+WEB_CONCURRENCY sets the number of workers (2 if not set; `-w` on the command line overrides).
+Rate limits in `memory://` count per process, so in production gunicorn refuses to start with
+more than one worker unless RATELIMIT_STORAGE_URI is shared (Redis): see on_starting below.
 """
 
 import os
 
 bind = f"127.0.0.1:{os.environ.get('PORT', '8000')}"
 worker_class = "gthread"
-workers = 2
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = 4
 # Seconds a worker may go silent before it is killed and replaced.
 timeout = 120
@@ -31,3 +32,20 @@ keepalive = 5
 # No access log here: addresses with tokens in them (a receipt's withdraw link) must not be logged.
 accesslog = None
 errorlog = "-"
+
+
+def on_starting(server) -> None:
+    """Refuse to start when the workers would each count rate limits on their own.
+
+    A hook, not a check at the top of this file, so that it sees the final number of workers,
+    `-w` and GUNICORN_CMD_ARGS included. Gunicorn prints a RuntimeError as "Error: ..." and exits.
+    """
+    # Imported here: gunicorn has put the working directory on sys.path by now.
+    from config import config_for, unshared_rate_limits_problem
+
+    settings = config_for()
+    problem = unshared_rate_limits_problem(
+        settings.ENV_NAME, settings.RATELIMIT_STORAGE_URI, server.cfg.workers
+    )
+    if problem:
+        raise RuntimeError("The portal will not start: " + problem)
