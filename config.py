@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -49,7 +50,8 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     WTF_CSRF_TIME_LIMIT = 12 * 60 * 60
 
-    # Number of reverse proxies in front of the app; X-Forwarded-For is trusted that far only.
+    # Number of reverse proxies in front of the app; X-Forwarded-For is trusted that far only,
+    # from whoever connects: so the app must listen only where the proxy can reach (README).
     PROXY_COUNT = _env_int("PROXY_COUNT", 0)
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
 
@@ -170,3 +172,28 @@ def unshared_rate_limits_problem(env_name: str, storage_uri: str, workers: int) 
         f"{workers} times the sign-in attempts and comments it should. Share the count with "
         "RATELIMIT_STORAGE_URI=redis://host:6379, or run one worker with WEB_CONCURRENCY=1."
     )
+
+
+def addresses_open_to_more_than_the_proxy(binds: list[str], proxy_count: int) -> list[str]:
+    """The listening addresses where a client could skip the proxies and forge X-Forwarded-For.
+
+    With PROXY_COUNT proxies, the app believes the last PROXY_COUNT entries of X-Forwarded-For
+    from whoever connects, so it must listen only where the proxy alone can reach it. Loopback
+    and Unix sockets are safe; any other address is safe only if a firewall or network makes it so.
+    """
+    if proxy_count <= 0:
+        return []
+    return [bind for bind in binds if not _is_private_to_this_machine(bind)]
+
+
+def _is_private_to_this_machine(bind: str) -> bool:
+    if bind.startswith(("unix:", "fd://")):
+        return True
+    host = bind.rsplit(":", 1)[0] if bind.count(":") == 1 or bind.startswith("[") else bind
+    host = host.strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from config import unshared_rate_limits_problem
+from config import addresses_open_to_more_than_the_proxy, unshared_rate_limits_problem
 from tests.redis_server import RedisServer, free_port
 from tests.test_config import STRONG_KEY
 
@@ -146,3 +146,46 @@ def test_only_production_with_several_workers_needs_a_shared_limit_store(
     env_name, storage_uri, workers, refused
 ):
     assert (unshared_rate_limits_problem(env_name, storage_uri, workers) is not None) is refused
+
+
+# Item: X-Forwarded-For believed from clients that skip the proxy ---------------------------------
+
+
+def test_gunicorn_listens_on_loopback_even_when_port_is_set(test_database_url):
+    # Gunicorn's own default with PORT set is 0.0.0.0, where clients could skip the proxy.
+    environment = production_environment(test_database_url, WEB_CONCURRENCY="1")
+    finished = subprocess.run(
+        gunicorn_command("--print-config"),
+        cwd=REPOSITORY,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    printed = (line.split("=", 1) for line in finished.stdout.splitlines() if "=" in line)
+    settings = {name.strip(): value.strip() for name, value in printed}
+    assert settings["bind"] == f"['127.0.0.1:{environment['PORT']}']"
+
+
+def test_gunicorn_warns_when_clients_could_skip_the_proxy(test_database_url):
+    environment = production_environment(test_database_url, PROXY_COUNT="1")
+    open_address = f"0.0.0.0:{environment['PORT']}"
+    # Refused for its two workers, after the warning and before it listens anywhere.
+    said = refusal(environment, "--bind", open_address)
+    assert f"Listening at {open_address} with PROXY_COUNT=1" in said
+    assert "choose their client address" in said
+    assert "choose their client address" not in refusal(environment)
+
+
+@pytest.mark.parametrize(
+    ("binds", "proxy_count", "open_to_more"),
+    [
+        (["127.0.0.1:8000"], 1, []),
+        (["[::1]:8000", "localhost:8000", "unix:/run/portal.sock"], 2, []),
+        (["0.0.0.0:8000"], 1, ["0.0.0.0:8000"]),
+        (["[::]:8000", "192.0.2.10:8000"], 1, ["[::]:8000", "192.0.2.10:8000"]),
+        (["0.0.0.0:8000"], 0, []),  # no proxy: the header is never believed
+    ],
+)
+def test_which_listening_addresses_let_clients_skip_the_proxy(binds, proxy_count, open_to_more):
+    assert addresses_open_to_more_than_the_proxy(binds, proxy_count) == open_to_more
