@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -49,7 +50,8 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     WTF_CSRF_TIME_LIMIT = 12 * 60 * 60
 
-    # Number of reverse proxies in front of the app; X-Forwarded-For is trusted that far only.
+    # Number of reverse proxies in front of the app; X-Forwarded-For is trusted that far only,
+    # from whoever connects: so the app must listen only where the proxy can reach (README).
     PROXY_COUNT = _env_int("PROXY_COUNT", 0)
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
 
@@ -73,6 +75,9 @@ class Config:
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # If Redis stops answering, count in this process's memory (and log a warning) rather than
+    # refuse every comment and sign-in with a 500; Flask-Limiter goes back to Redis when it returns.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     # Per client address. A library's shared connection with 30 people commenting at a
     # normal pace stays well inside these; a script posting in a loop does not.
     COMMENT_RATE_LIMIT = os.environ.get("COMMENT_RATE_LIMIT", "40 per minute;400 per hour")
@@ -154,3 +159,44 @@ def configuration_problems(config: Mapping[str, Any]) -> list[str]:
         if config.get("DEBUG"):
             found.append("Debug mode must be off in production: unset FLASK_DEBUG.")
     return found
+
+
+def unshared_rate_limits_problem(env_name: str, storage_uri: str, workers: int) -> str | None:
+    """Why production must not start with per-process rate limits in several workers, if so.
+
+    `memory://` counts in each process alone: N workers would let one address make N times the
+    sign-in attempts and comments the limits allow, depending on which worker answers.
+    """
+    if env_name != "production" or workers <= 1 or not storage_uri.startswith("memory://"):
+        return None
+    return (
+        f"RATELIMIT_STORAGE_URI is {storage_uri} and gunicorn would run {workers} workers: each "
+        "worker would count rate limits on its own, so one address would get "
+        f"{workers} times the sign-in attempts and comments it should. Share the count with "
+        "RATELIMIT_STORAGE_URI=redis://host:6379, or run one worker with WEB_CONCURRENCY=1."
+    )
+
+
+def addresses_open_to_more_than_the_proxy(binds: list[str], proxy_count: int) -> list[str]:
+    """The listening addresses where a client could skip the proxies and forge X-Forwarded-For.
+
+    With PROXY_COUNT proxies, the app believes the last PROXY_COUNT entries of X-Forwarded-For
+    from whoever connects, so it must listen only where the proxy alone can reach it. Loopback
+    and Unix sockets are safe; any other address is safe only if a firewall or network makes it so.
+    """
+    if proxy_count <= 0:
+        return []
+    return [bind for bind in binds if not _is_private_to_this_machine(bind)]
+
+
+def _is_private_to_this_machine(bind: str) -> bool:
+    if bind.startswith(("unix:", "fd://")):
+        return True
+    host = bind.rsplit(":", 1)[0] if bind.count(":") == 1 or bind.startswith("[") else bind
+    host = host.strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

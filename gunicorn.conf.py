@@ -5,6 +5,11 @@ repository's root; to be explicit:
 
 It listens on 127.0.0.1:$PORT (8000 if PORT is not set), for a reverse proxy on the same
 machine to forward to; set PROXY_COUNT to match. `--bind` on the command line overrides it.
+The rule: with PROXY_COUNT set, the app must listen only where the proxy can reach it. The app
+believes X-Forwarded-For from whoever connects, so a client that reaches it directly picks its
+own address and escapes the rate limits. (Gunicorn's own default with PORT set would be
+0.0.0.0, every interface: hence the explicit bind.) Listening anywhere but loopback or a Unix
+socket with PROXY_COUNT set logs a warning at start.
 
 Why these settings: a CSV export streams for as long as it takes to read every comment (a
 million take 17 to 33 seconds here, past gunicorn's default 30-second timeout), so
@@ -12,15 +17,16 @@ million take 17 to 33 seconds here, past gunicorn's default 30-second timeout), 
     worker keeps telling the arbiter it is alive while it streams;
   - `timeout` and `graceful_timeout` are long enough for a million-row export to finish,
     even when the server is restarted or reloaded during one.
-Rate limits count per process: with more than one worker, set RATELIMIT_STORAGE_URI to a
-Redis server (see the README).
+WEB_CONCURRENCY sets the number of workers (2 if not set; `-w` on the command line overrides).
+Rate limits in `memory://` count per process, so in production gunicorn refuses to start with
+more than one worker unless RATELIMIT_STORAGE_URI is shared (Redis): see on_starting below.
 """
 
 import os
 
 bind = f"127.0.0.1:{os.environ.get('PORT', '8000')}"
 worker_class = "gthread"
-workers = 2
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = 4
 # Seconds a worker may go silent before it is killed and replaced.
 timeout = 120
@@ -31,3 +37,29 @@ keepalive = 5
 # No access log here: addresses with tokens in them (a receipt's withdraw link) must not be logged.
 accesslog = None
 errorlog = "-"
+
+
+def on_starting(server) -> None:
+    """Warn when clients could skip the proxy; refuse workers that would each count limits alone.
+
+    A hook, not a check at the top of this file, so that it sees the final settings: `-w`,
+    `--bind` and GUNICORN_CMD_ARGS included. Gunicorn prints a RuntimeError as "Error: ..." and
+    exits, before it listens anywhere.
+    """
+    # Imported here: gunicorn has put the working directory on sys.path by now.
+    from config import addresses_open_to_more_than_the_proxy, config_for, unshared_rate_limits_problem
+
+    settings = config_for()
+    for address in addresses_open_to_more_than_the_proxy(server.cfg.bind, settings.PROXY_COUNT):
+        server.log.warning(
+            "Listening at %s with PROXY_COUNT=%s: anyone who reaches this address without the proxy "
+            "can set X-Forwarded-For and choose their client address. Listen only where the proxy "
+            "can reach (127.0.0.1 by default), or block everyone else at the firewall.",
+            address,
+            settings.PROXY_COUNT,
+        )
+    problem = unshared_rate_limits_problem(
+        settings.ENV_NAME, settings.RATELIMIT_STORAGE_URI, server.cfg.workers
+    )
+    if problem:
+        raise RuntimeError("The portal will not start: " + problem)

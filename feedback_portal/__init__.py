@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask.logging import default_handler
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -15,6 +16,11 @@ from feedback_portal.extensions import csrf, db, limiter, login_manager, mail, m
 
 class ConfigurationError(RuntimeError):
     """The app must not start with this configuration."""
+
+
+# Seconds to wait for Redis before a request counts its limits in memory instead: without a
+# timeout, a Redis host that vanishes (rather than refusing connections) would hang every post.
+REDIS_LIMIT_STORE_TIMEOUTS = {"socket_connect_timeout": 1, "socket_timeout": 1}
 
 
 def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
@@ -76,7 +82,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=app.root_path + "/../migrations")
     csrf.init_app(app)
     mail.init_app(app)
-    limiter.init_app(app)
+    register_limiter(app)
     login_manager.init_app(app)
     login_manager.login_view = "staff.sign_in"
     login_manager.login_message = "Sign in to see that page."
@@ -84,6 +90,18 @@ def register_extensions(app: Flask) -> None:
     from feedback_portal.services.accounts import load_user_for_session
 
     login_manager.user_loader(load_user_for_session)
+
+
+def register_limiter(app: Flask) -> None:
+    if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://")):
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", REDIS_LIMIT_STORE_TIMEOUTS)
+    limiter.init_app(app)
+    # The limiter is one object for every app in the process, and it remembers "storage dead"
+    # across init_app; a new app has just been given a new storage, so start by trusting it.
+    limiter._storage_dead = False
+    # Flask-Limiter logs to a logger with only a NullHandler: without this, its warning that
+    # Redis is unreachable and limits now count per process would reach no log at all.
+    limiter.logger.addHandler(default_handler)
 
 
 def register_security(app: Flask) -> None:

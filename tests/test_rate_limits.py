@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 import redis
@@ -10,8 +11,9 @@ import redis
 from feedback_portal.extensions import db
 from feedback_portal.services.documents import seed_document
 from tests.conftest import make_app
-from tests.factories import all_comments, comment_post
+from tests.factories import all_comments, comment_post, make_staff, sign_in
 from tests.pages import check_page, heading
+from tests.redis_server import RedisServer
 
 SECTION = "/definition/basic"
 REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
@@ -100,3 +102,47 @@ def test_app_servers_sharing_redis_share_the_limit(test_database_url, redis_url)
     for app in (first_server, second_server):
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture
+def own_redis_server() -> Iterator[RedisServer]:
+    """A real Redis of this test's own on a free port, which the test may stop."""
+    server = RedisServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def app_on_own_redis(test_database_url, own_redis_server):
+    app = make_app(
+        test_database_url,
+        RATELIMIT_ENABLED=True,
+        COMMENT_RATE_LIMIT="3 per minute",
+        RATELIMIT_STORAGE_URI=own_redis_server.url,
+    )
+    with app.app_context():
+        seed_document()
+    make_staff(app, email="moderator@example.gov.uk")
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_when_redis_goes_down_people_can_still_comment_and_sign_in(
+    app_on_own_redis, own_redis_server, capsys
+):
+    client = app_on_own_redis.test_client()
+    assert post_comment(client, "While Redis answers").status_code == 302
+    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok", "rate_limits": "ok"}
+
+    own_redis_server.stop()
+
+    assert [post_comment(client, f"Redis is down {n}").status_code for n in range(3)] == [302, 302, 302]
+    assert sign_in(app_on_own_redis.test_client(), "moderator@example.gov.uk").status_code == 302
+    assert len(all_comments(app_on_own_redis)) == 4
+    # The limits still hold, counted in this process's memory, and the log says so.
+    assert post_comment(client, "One too many").status_code == 429
+    assert "falling back to in-memory storage" in capsys.readouterr().err
+    health = client.get("/healthz")
+    assert health.status_code == 200
+    assert health.get_json() == {"status": "degraded", "database": "ok", "rate_limits": "degraded"}

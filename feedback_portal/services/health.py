@@ -3,7 +3,7 @@
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from feedback_portal.extensions import db
+from feedback_portal.extensions import db, limiter
 
 
 def database_is_reachable() -> bool:
@@ -13,3 +13,10 @@ def database_is_reachable() -> bool:
     except SQLAlchemyError:
         db.session.rollback()
         return False
+
+
+def rate_limit_store_is_reachable() -> bool:
+    """False while the shared limit store (Redis) does not answer: limits then count in memory."""
+    if not limiter.enabled:
+        return True
+    return limiter.storage.check()
