@@ -6,7 +6,7 @@ import base64
 import hashlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from functools import wraps
 from typing import TypeGuard
@@ -14,6 +14,7 @@ from urllib.parse import unquote_to_bytes, urlsplit
 
 from flask import Flask, Response, abort, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
+from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 # Routes take the rate limiter from here, not from extensions, which also holds the database.
@@ -63,14 +64,55 @@ def refuse_oversized_body() -> None:
 
 
 def refuse_undecodable_form() -> None:
-    """A form body that is not valid UTF-8 gets the 400 page, not a comment full of \ufffd."""
-    if request.method != "POST" or request.mimetype != "application/x-www-form-urlencoded":
+    """A form body that is not valid UTF-8 gets the 400 page, not a comment full of \ufffd.
+
+    Werkzeug decodes multipart fields with errors="replace", so both encodings a browser
+    may use are checked here, on the raw bytes, before anything parses the form.
+    """
+    if request.method != "POST":
         return
-    body = request.get_data(cache=True, parse_form_data=False)
+    if request.mimetype == "application/x-www-form-urlencoded":
+        body = request.get_data(cache=True, parse_form_data=False)
+        if not _is_utf8(unquote_to_bytes(body.replace(b"+", b" "))):
+            abort(400)
+    elif request.mimetype == "multipart/form-data":
+        boundary = request.mimetype_params.get("boundary", "").encode("ascii", "replace")
+        body = request.get_data(cache=True, parse_form_data=False)
+        if boundary and not all(_is_utf8(value) for value in _multipart_field_values(body, boundary)):
+            abort(400)
+
+
+def _is_utf8(data: bytes) -> bool:
     try:
-        unquote_to_bytes(body.replace(b"+", b" ")).decode("utf-8")
+        data.decode("utf-8")
     except UnicodeDecodeError:
-        abort(400)
+        return False
+    return True
+
+
+def _multipart_field_values(body: bytes, boundary: bytes) -> Iterator[bytes]:
+    """The raw bytes of each text field (not file) of a multipart body.
+
+    A malformed body yields what it can: Werkzeug's parser then refuses it as it always has.
+    """
+    decoder = MultipartDecoder(boundary)
+    decoder.receive_data(body)
+    decoder.receive_data(None)
+    chunks: list[bytes] | None = None
+    try:
+        event = decoder.next_event()
+        while not isinstance(event, Epilogue | NeedData):
+            if isinstance(event, Field):
+                chunks = []
+            elif isinstance(event, File):
+                chunks = None
+            elif isinstance(event, Data) and chunks is not None:
+                chunks.append(event.data)
+                if not event.more_data:
+                    yield b"".join(chunks)
+            event = decoder.next_event()
+    except ValueError:
+        return
 
 
 def set_security_headers(response: Response) -> Response:

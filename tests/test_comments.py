@@ -5,6 +5,8 @@ Each test runs on SQLite and, with --database-url, on PostgreSQL.
 
 from __future__ import annotations
 
+from urllib.parse import quote_from_bytes, quote_plus
+
 import pytest
 from sqlalchemy import func, select
 
@@ -273,12 +275,37 @@ def test_a_form_signed_with_an_old_secret_key_gets_the_expired_form_page(client,
     assert count_rows(app) == 0
 
 
-def test_invalid_utf8_gets_the_bad_request_page(client, app):
-    data = comment_post(client, SECTION)
-    body = "&".join(f"{key}={value}" for key, value in data.items()) + "&comment=%ff%fe%80bad"
-    response = client.post(SECTION, data=body, content_type="application/x-www-form-urlencoded")
+def encoded_form(data: dict[str, str], comment: bytes, encoding: str) -> tuple[bytes, str]:
+    """A form body as a program could send it, with the comment's raw bytes as given."""
+    if encoding == "urlencoded":
+        fields = [f"{key}={quote_plus(value)}".encode() for key, value in data.items()]
+        return b"&".join([*fields, b"comment=" + quote_from_bytes(comment).encode()]), (
+            "application/x-www-form-urlencoded"
+        )
+    boundary = "portal-test-boundary"
+    parts = [(key, value.encode()) for key, value in data.items()] + [("comment", comment)]
+    body = b"".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n'.encode() + value + b"\r\n"
+        for key, value in parts
+    )
+    return body + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+@pytest.mark.parametrize("encoding", ["urlencoded", "multipart"])
+def test_invalid_utf8_gets_the_bad_request_page_however_the_form_is_encoded(client, app, encoding):
+    body, content_type = encoded_form(comment_post(client, SECTION), b"\xff\xfe\x80bad", encoding)
+    response = client.post(SECTION, data=body, content_type=content_type)
     check_page(response, status=400)
     assert count_rows(app) == 0
+
+
+@pytest.mark.parametrize("encoding", ["urlencoded", "multipart"])
+def test_valid_utf8_is_stored_exactly_however_the_form_is_encoded(client, app, encoding):
+    body, content_type = encoded_form(comment_post(client, SECTION), "Zoë’s view 👍".encode(), encoding)
+    response = client.post(SECTION, data=body, content_type=content_type)
+    assert REFERENCE.match(response.headers["Location"])
+    [comment] = all_comments(app)
+    assert comment.body == "Zoë’s view 👍"
 
 
 def test_a_body_over_the_limit_gets_the_too_large_page_and_nothing_is_saved(client, app):

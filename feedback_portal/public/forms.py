@@ -50,10 +50,14 @@ class SubmissionKey(HiddenField):
 
 
 class SpamTrapMixin:
-    """A field people never see (bots fill it in) and when the form was shown (bots are fast)."""
+    """A field people never see (bots fill it in) and when the form was shown (bots are fast).
+
+    When it was shown is signed together with the form's submission key (see `public.spam`).
+    """
 
     website = StringField("Leave this field empty", filters=[strip])
     form_shown_at = HiddenField()
+    submission_key = SubmissionKey()
 
 
 class CommentForm(SpamTrapMixin, FlaskForm):
@@ -100,7 +104,6 @@ class CommentForm(SpamTrapMixin, FlaskForm):
     # The label is the consent's wording, which the consent record stores word for word.
     wants_updates = BooleanField(UPDATES_CONSENT_WORDING, widget=GovCheckboxInput())
     wants_involvement = BooleanField(INVOLVEMENT_CONSENT_WORDING, widget=GovCheckboxInput())
-    submission_key = SubmissionKey()
     submit = SubmitField("Send comment", widget=GovSubmitInput())
 
     def validate(self, extra_validators=None) -> bool:
@@ -220,7 +223,6 @@ class GetInvolvedForm(SpamTrapMixin, FlaskForm):
         ],
         widget=GovCheckboxInput(),
     )
-    submission_key = SubmissionKey()
     submit = SubmitField("Send", widget=GovSubmitInput())
 
     def validate(self, extra_validators=None) -> bool:

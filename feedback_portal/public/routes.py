@@ -276,8 +276,9 @@ def brand_stylesheet() -> ResponseReturnValue:
 
 
 def _prefilled(form_class, contact: dict[str, str]):
+    key = feedback.new_submission_key()
     return form_class(
-        data={**contact, "submission_key": feedback.new_submission_key(), "form_shown_at": form_shown_token()}
+        data={**contact, "submission_key": key, "form_shown_at": form_shown_token(form_class.__name__, key)}
     )
 
 

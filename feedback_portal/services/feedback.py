@@ -107,65 +107,77 @@ def submit_comment(
     assert consultation is not None  # ensure_consultation_open has just found it
     published_at_once = consultation.moderation_mode == "post" and submission.spam_signal is None
     for _attempt in range(5):
-        comment = Comment(
-            reference=new_reference(),
-            submission_key=submission.submission_key,
-            document_version=target.version,
-            section=target.section,
-            practice_item=target.item,
-            body=submission.text,
-            reaction=submission.reaction,
-            author_name=submission.name,
-            author_email=submission.email,
-            wants_updates=submission.wants_updates,
-            wants_involvement=submission.wants_involvement,
-            state=CommentState.SPAM
-            if submission.spam_signal
-            else (CommentState.PUBLISHED if published_at_once else CommentState.PENDING),
-            spam_signal=submission.spam_signal,
-            client_key=keyed_hash("client-address", submission.client_address)
-            if submission.client_address
-            else None,
-            created_at=now,
-            published_at=now if published_at_once else None,
-        )
-        db.session.add(comment)
-        if submission.email and submission.spam_signal is None:
-            db.session.flush()
-            notifications.enqueue_receipt(
-                comment,
-                CommentTarget(comment.document_version, comment.section, comment.practice_item).label,
-                withdraw_token=comment_link_token(comment, "withdraw"),
-                erase_token=comment_link_token(comment, "erase"),
-            )
-        for purpose, wording, version, given in (
-            (
-                ConsentPurpose.FEEDBACK_UPDATES,
-                UPDATES_CONSENT_WORDING,
-                UPDATES_CONSENT_VERSION,
-                submission.wants_updates,
-            ),
-            (
-                ConsentPurpose.INVOLVEMENT,
-                INVOLVEMENT_CONSENT_WORDING,
-                INVOLVEMENT_CONSENT_VERSION,
-                submission.wants_involvement,
-            ),
-        ):
-            if given:
-                comment.consents.append(
-                    ConsentRecord(purpose=purpose, wording=wording, wording_version=version, given_at=now)
-                )
         try:
-            db.session.commit()
-            return comment
+            return _save_comment(target, submission, published_at_once, now)
         except IntegrityError:
+            # The same form sent again at the same moment saved it first (its submission key
+            # is unique): every sending gets that comment. Otherwise the reference was taken.
             db.session.rollback()
             existing = _comment_by_submission_key(submission.submission_key)
             if existing is not None:
                 return existing
-            # Otherwise the reference was already taken: draw another.
     raise RuntimeError("Could not find an unused reference")
+
+
+def _save_comment(
+    target: CommentTarget, submission: CommentSubmission, published_at_once: bool, now: datetime
+) -> Comment:
+    """Add the comment, its receipt and its consents, and commit them together."""
+    comment = Comment(
+        reference=new_reference(),
+        submission_key=submission.submission_key,
+        document_version=target.version,
+        section=target.section,
+        practice_item=target.item,
+        body=submission.text,
+        reaction=submission.reaction,
+        author_name=submission.name,
+        author_email=submission.email,
+        wants_updates=submission.wants_updates,
+        wants_involvement=submission.wants_involvement,
+        state=CommentState.SPAM
+        if submission.spam_signal
+        else (CommentState.PUBLISHED if published_at_once else CommentState.PENDING),
+        spam_signal=submission.spam_signal,
+        client_key=keyed_hash("client-address", submission.client_address)
+        if submission.client_address
+        else None,
+        created_at=now,
+        published_at=now if published_at_once else None,
+    )
+    db.session.add(comment)
+    if submission.email and submission.spam_signal is None:
+        db.session.flush()  # the receipt names the comment's id
+        notifications.enqueue_receipt(
+            comment,
+            CommentTarget(comment.document_version, comment.section, comment.practice_item).label,
+            withdraw_token=comment_link_token(comment, "withdraw"),
+            erase_token=comment_link_token(comment, "erase"),
+        )
+    _record_consents(comment, submission, now)
+    db.session.commit()
+    return comment
+
+
+def _record_consents(comment: Comment, submission: CommentSubmission, now: datetime) -> None:
+    for purpose, wording, version, given in (
+        (
+            ConsentPurpose.FEEDBACK_UPDATES,
+            UPDATES_CONSENT_WORDING,
+            UPDATES_CONSENT_VERSION,
+            submission.wants_updates,
+        ),
+        (
+            ConsentPurpose.INVOLVEMENT,
+            INVOLVEMENT_CONSENT_WORDING,
+            INVOLVEMENT_CONSENT_VERSION,
+            submission.wants_involvement,
+        ),
+    ):
+        if given:
+            comment.consents.append(
+                ConsentRecord(purpose=purpose, wording=wording, wording_version=version, given_at=now)
+            )
 
 
 def _comment_by_submission_key(key: str) -> Comment | None:
