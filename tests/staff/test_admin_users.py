@@ -90,7 +90,7 @@ def test_the_list_shows_each_account_with_role_status_two_step_and_last_sign_in(
     }
     admin_row = rows["admin@example.gov.uk (you)"]
     assert admin_row[:3] == ["Admin", "Enabled", "Off"]
-    assert admin_row[3].endswith(" UTC")
+    assert admin_row[3].endswith((" GMT", " BST"))
     assert rows["mo@example.gov.uk"] == ["Moderator", "Disabled", "Off", "Never"]
     assert soup.select_one("#staff-accounts th bdi").get_text() == "admin@example.gov.uk"
     link = soup.select_one(f"a[href='/staff/users/{moderator_id}']")
