@@ -126,6 +126,8 @@ def set_security_headers(response: Response) -> Response:
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.path.startswith("/staff/") or request.path == "/staff":
         headers["Cache-Control"] = "no-store"
+        # Also covers downloads and redirects, which carry no <meta name="robots">.
+        headers["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
 

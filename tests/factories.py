@@ -69,6 +69,12 @@ def close_consultation(app: Flask) -> None:
         db.session.commit()
 
 
+def use_post_moderation(app: Flask) -> None:
+    with app.app_context():
+        consultations.find_current_consultation().moderation_mode = "post"
+        db.session.commit()
+
+
 def form_fields(client: FlaskClient, path: str) -> dict[str, str]:
     """The hidden fields of the form on a page (CSRF token, submission key, when it was shown)."""
     soup = BeautifulSoup(client.get(path).get_data(as_text=True), "html.parser")

@@ -12,7 +12,14 @@ from sqlalchemy import func, select
 
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment, CommentState, ConsentRecord
-from tests.factories import REFERENCE, all_comments, close_consultation, comment_post, make_comment
+from tests.factories import (
+    REFERENCE,
+    all_comments,
+    close_consultation,
+    comment_post,
+    make_comment,
+    use_post_moderation,
+)
 from tests.pages import check_page, heading, parse, text_of
 
 SECTION = "/definition/basic"
@@ -361,16 +368,52 @@ def test_a_form_with_a_forged_start_time_is_stored_as_spam(client, app):
 
 
 def test_spam_is_never_published_even_under_post_moderation(client, app):
-    with app.app_context():
-        from feedback_portal.services.consultations import find_current_consultation
-
-        find_current_consultation().moderation_mode = "post"
-        db.session.commit()
+    use_post_moderation(app)
     client.post(SECTION, data=comment_post(client, SECTION, comment="Real person"))
     client.post(SECTION, data=comment_post(client, SECTION, comment="Bot", website="x"))
     assert {c.body: c.state for c in all_comments(app)} == {"Real person": "published", "Bot": "spam"}
     page = client.get(SECTION).get_data(as_text=True)
     assert "Real person" in page and "Bot" not in page
+
+
+# The thank-you page ------------------------------------------------------------------------
+
+
+def thank_you_page(client, path: str = SECTION, **fields):
+    response = client.post(path, data=comment_post(client, path, comment="My view.", **fields))
+    return check_page(client.get(response.headers["Location"]))
+
+
+def what_happens_next(soup) -> str:
+    return text_of(soup.find("h2", string="What happens next").find_next_sibling("p"))
+
+
+def test_the_thank_you_page_says_a_moderator_reads_first_under_pre_moderation(client):
+    next_step = what_happens_next(thank_you_page(client, name="Amina"))
+    assert next_step.startswith("A member of the Citizen Involvement Team will read your comment.")
+    assert next_step.endswith("we will publish it on this site with your name.")
+
+
+def test_the_thank_you_page_says_the_comment_is_already_public_under_post_moderation(client, app):
+    use_post_moderation(app)
+    next_step = what_happens_next(thank_you_page(client))
+    assert next_step.startswith("Your comment is on this site now, as ‘Anonymous’.")
+    assert "will read your comment. If it follows our rules" not in next_step
+
+
+def test_quoting_what_a_comment_was_about_adds_no_space_before_the_full_stop(client):
+    thanks = text_of(thank_you_page(client, ITEM).select_one("main p.govuk-body"))
+    assert thanks == "Thank you for your comment on the example ‘Led jointly by citizens and staff –'we'’."
+    thanks = text_of(thank_you_page(client).select_one("main p.govuk-body"))
+    assert thanks.endswith("’.") and " ." not in thanks
+
+
+def test_the_thank_you_page_points_to_the_receipt_links_only_when_a_receipt_is_coming(client):
+    with_email = text_of(thank_you_page(client, email="amina@example.org"))
+    assert "We are emailing you a receipt. It has a link to withdraw your comment" in with_email
+    without_email = text_of(thank_you_page(client))
+    assert "receipt" not in without_email
+    assert "If you want to change or withdraw your comment, email" in without_email
 
 
 # What the public sees ------------------------------------------------------------------------
@@ -436,6 +479,7 @@ def test_when_the_consultation_has_closed_the_forms_are_replaced_by_a_message(cl
     close_consultation(app)
     soup = check_page(client.get(SECTION))
     assert soup.select_one("textarea#comment") is None
+    assert text_of(soup.select_one("#comment-form-heading")) == "Commenting has closed"
     assert "This consultation has closed" in text_of(soup.select_one("#comment-form-heading").parent)
     response = client.post(SECTION, data=data)
     soup = check_page(response, status=403)

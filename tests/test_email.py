@@ -15,7 +15,15 @@ from feedback_portal import email
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment, OutboxMessage, StaffUser
 from feedback_portal.services import outbox
-from tests.factories import all_comments, comment_post, form_fields, make_comment, make_staff, sign_in
+from tests.factories import (
+    all_comments,
+    comment_post,
+    form_fields,
+    make_comment,
+    make_staff,
+    sign_in,
+    use_post_moderation,
+)
 from tests.pages import check_page, heading, parse, text_of
 
 SECTION = "/definition/basic"
@@ -60,6 +68,21 @@ def test_a_receipt_arrives_with_both_parts_and_only_what_the_person_should_see(c
     assert receipt.message["Message-ID"] == outbox_rows(app)[0].message_id
     assert "<h1" in receipt.html and 'lang="en-GB"' in receipt.html
     assert "https://feedback.example.gov.uk/feedback/" in receipt.text
+
+
+def test_the_receipt_says_what_happens_next_under_each_moderation_mode(client, app, mail_server):
+    comment_with_email(client)
+    use_post_moderation(app)
+    comment_with_email(client)
+    send_outbox(app)
+    waiting, published = mail_server.to(RESIDENT)
+    for receipt in (waiting.text, waiting.html):
+        assert "will read your comment. If it follows our rules" in receipt
+        assert "we will publish it on our website as ‘Anonymous’" in receipt
+    for receipt in (published.text, published.html):
+        assert "Your comment is on our website now, as ‘Anonymous’." in receipt
+        assert "If it follows our rules" not in receipt
+    assert not waiting.text.startswith("\n")
 
 
 def test_no_receipt_without_an_email_address_or_for_spam(client, app, mail_server):

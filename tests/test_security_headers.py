@@ -50,3 +50,21 @@ def test_the_brand_stylesheet_is_css(client):
     response = client.get("/brand.css")
     assert response.mimetype == "text/css"
     assert response.get_data(as_text=True).startswith(":root {")
+
+
+def test_search_engines_are_kept_off_the_staff_side(app, client):
+    robots = client.get("/robots.txt")
+    assert robots.status_code == 200
+    assert robots.mimetype == "text/plain"
+    assert "Disallow: /staff/" in robots.get_data(as_text=True).splitlines()
+
+    sign_in = client.get("/staff/login")
+    assert sign_in.headers["X-Robots-Tag"] == "noindex, nofollow"
+    assert parse(sign_in).find("meta", attrs={"name": "robots"})["content"] == "noindex, nofollow"
+    admin = signed_in_client(app, role="admin")
+    for path in ("/staff/", "/staff/comments", "/staff/audit.csv"):
+        assert admin.get(path).headers["X-Robots-Tag"] == "noindex, nofollow", path
+
+    public = client.get("/definition")
+    assert "X-Robots-Tag" not in public.headers
+    assert parse(public).find("meta", attrs={"name": "robots"}) is None

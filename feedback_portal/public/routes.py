@@ -272,6 +272,12 @@ def brand_stylesheet() -> ResponseReturnValue:
     return response
 
 
+@blueprint.get("/robots.txt")
+def robots_txt() -> Response:
+    """Search engines may index the public pages but not the staff side, which is for staff only."""
+    return Response("User-agent: *\nDisallow: /staff/\n", mimetype="text/plain")
+
+
 # Helpers shared by the comment routes --------------------------------------------------------
 
 

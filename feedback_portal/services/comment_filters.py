@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Select, exists, or_, select
 
 from feedback_portal.models import Comment, CommentState, PracticeItem, Report, Section, Tag, comment_tag
+from feedback_portal.uk_time import start_of_uk_day
 
 # The `section` filter's value for comments on the whole document rather than one section.
 WHOLE_DOCUMENT = "document"
@@ -63,9 +64,9 @@ def apply_comment_filters(query: Select, filters: CommentFilters) -> Select:
     if filters.reaction:
         query = query.where(Comment.reaction == filters.reaction)
     if filters.created_from:
-        query = query.where(Comment.created_at >= _start_of(filters.created_from))
+        query = query.where(Comment.created_at >= start_of_uk_day(filters.created_from))
     if filters.created_to:
-        query = query.where(Comment.created_at < _start_of(filters.created_to + timedelta(days=1)))
+        query = query.where(Comment.created_at < start_of_uk_day(filters.created_to + timedelta(days=1)))
     if filters.tag:
         query = query.where(
             Comment.id.in_(
@@ -85,7 +86,3 @@ def apply_comment_filters(query: Select, filters: CommentFilters) -> Select:
             )
         )
     return query
-
-
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)

@@ -9,9 +9,10 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
+from sqlalchemy import select
 
 from feedback_portal.extensions import db
-from feedback_portal.models import PasswordLinkPurpose
+from feedback_portal.models import OutboxMessage, PasswordLinkPurpose
 from feedback_portal.services import accounts
 from tests.factories import make_staff, sign_in, signed_in_client
 from tests.pages import check_page, heading, parse, text_of
@@ -89,7 +90,7 @@ def test_the_list_shows_each_account_with_role_status_two_step_and_last_sign_in(
     }
     admin_row = rows["admin@example.gov.uk (you)"]
     assert admin_row[:3] == ["Admin", "Enabled", "Off"]
-    assert admin_row[3].endswith(" UTC")
+    assert admin_row[3].endswith((" GMT", " BST"))
     assert rows["mo@example.gov.uk"] == ["Moderator", "Disabled", "Off", "Never"]
     assert soup.select_one("#staff-accounts th bdi").get_text() == "admin@example.gov.uk"
     link = soup.select_one(f"a[href='/staff/users/{moderator_id}']")
@@ -113,6 +114,14 @@ def test_adding_a_person_makes_an_account_without_a_password_and_a_link_to_set_o
     assert "works once" in text_of(soup.select_one(".govuk-warning-text"))
     assert "24 hours" in text_of(soup.select_one(".govuk-warning-text"))
     assert soup.select_one("main bdi").get_text() == "new.person@example.gov.uk"
+    # The page says what really happened: the link was emailed as well as shown.
+    assert text_of(soup.select_one("#password-link-emailed")).startswith(
+        "We are emailing this link to new.person@example.gov.uk"
+    )
+    assert "shown only on this page" not in text_of(soup)
+    with app.app_context():
+        [emailed] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == user.email))
+        assert emailed.subject == "Set your password" and link.rsplit("/", 1)[1] in emailed.text_body
     # Shown once: it is not kept anywhere it could be shown from again.
     again = check_page(admin.get(response.headers["Location"]))
     assert again.select_one("#password-link") is None

@@ -21,6 +21,7 @@ from feedback_portal.services import accounts, audit
 from feedback_portal.services.audit import CSV_HEADER
 from feedback_portal.services.csv_files import safe_cell, stream_csv
 from tests.factories import comment_post, make_staff, sign_in, signed_in_client
+from tests.helpers.uk_time import in_uk_words
 from tests.pages import check_page, heading, parse, text_of
 from tests.staff.admin_helpers import assert_refused_to, audit_entries, error_messages, get_staff, post
 
@@ -95,7 +96,7 @@ def test_entries_are_listed_newest_first_with_who_what_which_record_and_when(app
     rows = soup.select("#audit-entries tbody tr")
     cells = [[text_of(cell) for cell in row.select("td")] for row in rows]
     assert cells[0] == [
-        (at + timedelta(days=1, hours=1)).strftime("%Y-%m-%d %H:%M UTC"),
+        in_uk_words(at + timedelta(days=1, hours=1)),
         "admin@example.gov.uk",
         "comment.publish",
         "Comment 42",
@@ -108,7 +109,7 @@ def test_entries_are_listed_newest_first_with_who_what_which_record_and_when(app
     assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
     failure = cells[-1]
     assert failure == [
-        at.strftime("%Y-%m-%d %H:%M UTC"),
+        in_uk_words(at),
         "—",
         "sign_in.failure",
         "—",

@@ -462,3 +462,19 @@ def test_a_bulk_action_with_something_missing_is_explained_on_the_queue(
         assert soup.select_one(f"input[name=comments][value='{comment_id}:1']").has_attr("checked")
     assert comment_by_id(app, comment_id).state == "pending"
     assert comment_audit_entries(app) == []
+
+
+def test_date_filters_follow_the_uk_day_in_summer_time(app, moderator):
+    """00:30 on 2 July in the UK is 23:30 on 1 July in UTC: the UK day is what staff mean."""
+    just_after_midnight = make_comment(app, text="Just after midnight", state="pending")
+    set_created_at(app, just_after_midnight, datetime(2026, 7, 1, 23, 30, tzinfo=UTC))
+    late_evening = make_comment(app, text="Late evening", state="pending")
+    set_created_at(app, late_evening, datetime(2026, 7, 1, 22, 30, tzinfo=UTC))
+
+    on_the_second = check_page(moderator.get("/staff/comments?created_from=2026-07-02&created_to=2026-07-02"))
+    assert references_on(on_the_second) == [just_after_midnight]
+    on_the_first = check_page(moderator.get("/staff/comments?created_from=2026-07-01&created_to=2026-07-01"))
+    assert references_on(on_the_first) == [late_evening]
+
+    page = check_page(moderator.get(f"/staff/comments/{id_of(app, just_after_midnight)}"))
+    assert "2 July 2026, 00:30 BST" in text_of(page)

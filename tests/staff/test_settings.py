@@ -13,6 +13,7 @@ from feedback_portal.extensions import db
 from feedback_portal.models import Consultation, Setting
 from feedback_portal.services import accounts
 from tests.factories import all_comments, comment_post, make_staff, signed_in_client
+from tests.helpers.uk_time import in_uk_words
 from tests.pages import check_page, heading, text_of
 from tests.staff.admin_helpers import assert_refused_to, audit_entries, error_messages, post
 
@@ -53,8 +54,8 @@ def test_the_page_shows_the_current_settings_and_the_consultation_dates(app, adm
     with app.app_context():
         consultation = db.session.scalar(db.select(Consultation))
         opens, closes = consultation.opens_at, consultation.closes_at
-    assert text_of(soup.select_one("#opens-at")) == opens.strftime("%Y-%m-%d %H:%M UTC")
-    assert text_of(soup.select_one("#closes-at")) == closes.strftime("%Y-%m-%d %H:%M UTC")
+    assert text_of(soup.select_one("#opens-at")) == in_uk_words(opens)
+    assert text_of(soup.select_one("#closes-at")) == in_uk_words(closes)
     assert (
         soup.select_one("#opens-at time")["datetime"] == opens.replace(microsecond=0).isoformat()
     )  # HTML allows whole seconds

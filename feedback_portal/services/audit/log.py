@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
@@ -21,6 +21,7 @@ from feedback_portal.models import AuditEntry, StaffUser
 from feedback_portal.services import paging
 from feedback_portal.services.audit.record import record
 from feedback_portal.services.csv_files import stream_csv
+from feedback_portal.uk_time import start_of_uk_day
 
 PAGE_SIZE = 50
 # The actor filter's value for entries made by nobody signed in, such as failed sign-ins.
@@ -119,10 +120,6 @@ class AuditRow:
     def details_text(self) -> str:
         return format_values(self.details)
 
-    @property
-    def when_text(self) -> str:
-        return self.occurred_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-
 
 @dataclass(frozen=True)
 class AuditPage:
@@ -154,10 +151,6 @@ def _format_value(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def _start_of_day(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=UTC)
-
-
 def _conditions(filters: AuditFilters) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if filters.action:
@@ -169,9 +162,9 @@ def _conditions(filters: AuditFilters) -> list[ColumnElement[bool]]:
     if filters.record_type:
         conditions.append(AuditEntry.record_type == filters.record_type)
     if filters.date_from:
-        conditions.append(AuditEntry.occurred_at >= _start_of_day(filters.date_from))
+        conditions.append(AuditEntry.occurred_at >= start_of_uk_day(filters.date_from))
     if filters.date_to:
-        conditions.append(AuditEntry.occurred_at < _start_of_day(filters.date_to + timedelta(days=1)))
+        conditions.append(AuditEntry.occurred_at < start_of_uk_day(filters.date_to + timedelta(days=1)))
     return conditions
 
 
