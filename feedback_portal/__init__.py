@@ -9,7 +9,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import config_for, configuration_problems
+from config import config_for, configuration_problems, trusted_hosts
 from feedback_portal.extensions import csrf, db, limiter, login_manager, mail, migrate
 
 
@@ -36,6 +36,7 @@ def load_config(app: Flask, config_name: str | None, overrides: dict[str, Any] |
     problems = configuration_problems(app.config)
     if problems:
         raise ConfigurationError("The portal will not start:\n- " + "\n- ".join(problems))
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way

@@ -13,7 +13,7 @@ import hashlib
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from flask_mail import Connection, Message
 from sqlalchemy import select
 
@@ -32,12 +32,6 @@ def checked_address(address: str) -> str:
         return validate_email(address, check_deliverability=False).normalized
     except EmailNotValidError:
         raise InvalidRecipient("not a valid email address") from None
-
-
-def absolute_url(endpoint: str, **values: Any) -> str:
-    """A link for an email, which is read outside any request to this site."""
-    with current_app.test_request_context("/", base_url=current_app.config["PUBLIC_BASE_URL"]):
-        return url_for(endpoint, _external=True, **values)
 
 
 def message_id_for(dedupe_key: str) -> str:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, render_template, request
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from feedback_portal import links
 from feedback_portal.extensions import db
 from feedback_portal.services.exceptions import Conflict, ConsultationClosed, DomainError, NotFound
 
@@ -56,6 +58,10 @@ def submitted_texts() -> list[tuple[str, str]]:
 
 
 def render_error_page(code: int, template: str | None = None):
+    if request_ctx.url_adapter is None:
+        # The request named a host we do not serve (TRUSTED_HOSTS), so Flask made no way to
+        # build links for it: the page links to the portal's own address instead.
+        request_ctx.url_adapter = links.public_url_adapter()
     template = template or (f"errors/{code}.html" if code in PAGES else "errors/generic.html")
     return render_template(template, code=code, submitted_texts=submitted_texts()), code
 
