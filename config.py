@@ -25,6 +25,11 @@ def _env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
 def _env_list(name: str) -> list[str] | None:
     value = os.environ.get(name)
     return [item.strip() for item in value.split(",") if item.strip()] if value else None
@@ -62,6 +67,16 @@ class Config:
     # Number of reverse proxies in front of the app; X-Forwarded-For is trusted that far only.
     PROXY_COUNT = _env_int("PROXY_COUNT", 0)
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+
+    # Shedding load (feedback_portal/load_shedding.py). A request that waited longer than
+    # this many seconds before the app saw it gets the busy page at once.
+    REQUEST_QUEUE_LIMIT = _env_float("REQUEST_QUEUE_LIMIT", 10)
+    # The proxy's timeout (nginx proxy_read_timeout): by then the person has been told it failed,
+    # so nothing is committed after REQUEST_TIMEOUT less the margin from the request's start.
+    REQUEST_TIMEOUT = _env_float("REQUEST_TIMEOUT", 30)
+    REQUEST_DEADLINE_MARGIN = _env_float("REQUEST_DEADLINE_MARGIN", 2)
+    # What the busy page's Retry-After header asks for.
+    RETRY_AFTER_SECONDS = _env_int("RETRY_AFTER_SECONDS", 30)
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = _env_int("MAIL_PORT", 25)

@@ -88,9 +88,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
-    from feedback_portal import security
+    from feedback_portal import load_shedding, security
 
     security.init_app(app)
+    load_shedding.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
