@@ -153,7 +153,10 @@ def live_server(app: Flask) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    base_url = f"http://127.0.0.1:{server.server_port}"
+    # Absolute links (a withdrawal link, a set-password link) lead where people reach the site.
+    app.config["PUBLIC_BASE_URL"] = base_url
+    yield base_url
     server.shutdown()
     thread.join(timeout=5)
 
