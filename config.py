@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 MIN_SECRET_KEY_LENGTH = 32
 MIN_DISTINCT_SECRET_CHARACTERS = 12
@@ -23,6 +24,20 @@ def _env_bool(name: str, default: bool = False) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
+def _env_list(name: str) -> list[str] | None:
+    value = os.environ.get(name)
+    return [item.strip() for item in value.split(",") if item.strip()] if value else None
+
+
+def _host_of(url: str) -> str:
+    return urlsplit(url).hostname or ""
 
 
 def _env_int(name: str, default: int) -> int:
@@ -55,6 +70,16 @@ class Config:
     PROXY_COUNT = _env_int("PROXY_COUNT", 0)
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
 
+    # Shedding load (feedback_portal/load_shedding.py). A request that waited longer than
+    # this many seconds before the app saw it gets the busy page at once.
+    REQUEST_QUEUE_LIMIT = _env_float("REQUEST_QUEUE_LIMIT", 10)
+    # The proxy's timeout (nginx proxy_read_timeout): by then the person has been told it failed,
+    # so nothing is committed after REQUEST_TIMEOUT less the margin from the request's start.
+    REQUEST_TIMEOUT = _env_float("REQUEST_TIMEOUT", 30)
+    REQUEST_DEADLINE_MARGIN = _env_float("REQUEST_DEADLINE_MARGIN", 2)
+    # What the busy page's Retry-After header asks for.
+    RETRY_AFTER_SECONDS = _env_int("RETRY_AFTER_SECONDS", 30)
+
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = _env_int("MAIL_PORT", 25)
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
@@ -64,6 +89,9 @@ class Config:
 
     # Where people reach this site, for links in emails (which are read outside any request).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Host names a request may name (comma-separated); others get the 400 page. None allows any:
+    # production fills it in from PUBLIC_BASE_URL when it is not set (see load_config).
+    TRUSTED_HOSTS = _env_list("TRUSTED_HOSTS")
     # How long the withdraw and erase links in a receipt keep working.
     EMAIL_LINK_LIFETIME_DAYS = _env_int("EMAIL_LINK_LIFETIME_DAYS", 365)
     # How long `flask outbox send` holds the emails it claimed without renewing its claim: the
@@ -137,6 +165,15 @@ def config_for(name: str | None = None) -> type[Config]:
         raise SystemExit(f"PORTAL_ENV must be one of {', '.join(CONFIGS)}, not {name!r}.") from None
 
 
+def trusted_hosts(config: Mapping[str, Any]) -> list[str] | None:
+    """The hosts a request may name: TRUSTED_HOSTS, or in production PUBLIC_BASE_URL's host."""
+    if config.get("TRUSTED_HOSTS"):
+        return list(config["TRUSTED_HOSTS"])
+    if config.get("ENV_NAME") == "production":
+        return [_host_of(config.get("PUBLIC_BASE_URL") or "")]
+    return None
+
+
 def configuration_problems(config: Mapping[str, Any]) -> list[str]:
     """What is wrong with a loaded configuration, in words that say what to set."""
     found = []
@@ -158,6 +195,12 @@ def configuration_problems(config: Mapping[str, Any]) -> list[str]:
             found.append("ARGON2_PROFILE must be standard in production.")
         if config.get("DEBUG"):
             found.append("Debug mode must be off in production: unset FLASK_DEBUG.")
+        base_url = urlsplit(config.get("PUBLIC_BASE_URL") or "")
+        if base_url.scheme != "https" or not base_url.hostname:
+            found.append(
+                "PUBLIC_BASE_URL must be the https address people reach the portal by, "
+                "for example https://feedback.example.gov.uk: every link in an email is built from it."
+            )
     return found
 
 

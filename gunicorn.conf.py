@@ -17,6 +17,16 @@ million take 17 to 33 seconds here, past gunicorn's default 30-second timeout), 
     worker keeps telling the arbiter it is alive while it streams;
   - `timeout` and `graceful_timeout` are long enough for a million-row export to finish,
     even when the server is restarted or reloaded during one.
+Under more load than it can serve, the portal sheds it rather than queueing without bound
+(feedback_portal/load_shedding.py, and the README's nginx example):
+  - `backlog` bounds the connections the kernel holds before gunicorn accepts them, and
+    `worker_connections` those each worker holds for its threads: beyond these a client is
+    refused at once instead of waiting minutes for an answer nobody will read;
+  - the proxy times a request out after REQUEST_TIMEOUT seconds (nginx proxy_read_timeout)
+    and stamps each request with X-Request-Start: the app answers a request that waited longer
+    than REQUEST_QUEUE_LIMIT with a fast 503 and Retry-After, and never commits after
+    REQUEST_TIMEOUT. Gunicorn's own `timeout` only replaces a worker that stopped answering
+    (with gthread it is a heartbeat, not a per-request limit), so it stays long for exports.
 WEB_CONCURRENCY sets the number of workers (2 if not set; `-w` on the command line overrides).
 Rate limits in `memory://` count per process, so in production gunicorn refuses to start with
 more than one worker unless RATELIMIT_STORAGE_URI is shared (Redis): see on_starting below.
@@ -28,6 +38,11 @@ bind = f"127.0.0.1:{os.environ.get('PORT', '8000')}"
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = 4
+# Connections waiting to be accepted, across the server; the kernel refuses more.
+backlog = int(os.environ.get("GUNICORN_BACKLOG", "64"))
+# Connections one worker holds at once, working or waiting for one of its threads (keep-alive
+# connections from the proxy count too).
+worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", str(threads * 4)))
 # Seconds a worker may go silent before it is killed and replaced.
 timeout = 120
 # Seconds a worker has to finish its requests (an export under way) after a restart or a stop.

@@ -10,7 +10,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import config_for, configuration_problems
+from config import config_for, configuration_problems, trusted_hosts
 from feedback_portal.extensions import csrf, db, limiter, login_manager, mail, migrate
 
 
@@ -42,6 +42,7 @@ def load_config(app: Flask, config_name: str | None, overrides: dict[str, Any] |
     problems = configuration_problems(app.config)
     if problems:
         raise ConfigurationError("The portal will not start:\n- " + "\n- ".join(problems))
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way
@@ -108,9 +109,10 @@ def register_limiter(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
-    from feedback_portal import security
+    from feedback_portal import load_shedding, security
 
     security.init_app(app)
+    load_shedding.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from flask_mail import Connection, Message
 from sqlalchemy import select
 
@@ -31,12 +31,6 @@ def checked_address(address: str) -> str:
         return sendable_address(address)
     except UnsendableAddress as error:
         raise InvalidRecipient(str(error)) from None
-
-
-def absolute_url(endpoint: str, **values: Any) -> str:
-    """A link for an email, which is read outside any request to this site."""
-    with current_app.test_request_context("/", base_url=current_app.config["PUBLIC_BASE_URL"]):
-        return url_for(endpoint, _external=True, **values)
 
 
 def message_id_for(dedupe_key: str) -> str:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, render_template, request
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from feedback_portal import links
 from feedback_portal.extensions import db
+from feedback_portal.load_shedding import ServerBusy
 from feedback_portal.services.exceptions import Conflict, ConsultationClosed, DomainError, NotFound
 
 logger = logging.getLogger(__name__)
@@ -34,6 +37,7 @@ TEXT_FIELDS = {
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, render_form_expired)
+    app.register_error_handler(ServerBusy, render_busy)
     for domain_error in DOMAIN_ERROR_PAGES:
         app.register_error_handler(domain_error, render_domain_error)
     app.register_error_handler(HTTPException, render_http_error)
@@ -56,6 +60,10 @@ def submitted_texts() -> list[tuple[str, str]]:
 
 
 def render_error_page(code: int, template: str | None = None):
+    if request_ctx.url_adapter is None:
+        # The request named a host we do not serve (TRUSTED_HOSTS), so Flask made no way to
+        # build links for it: the page links to the portal's own address instead.
+        request_ctx.url_adapter = links.public_url_adapter()
     template = template or (f"errors/{code}.html" if code in PAGES else "errors/generic.html")
     return render_template(template, code=code, submitted_texts=submitted_texts()), code
 
@@ -78,6 +86,13 @@ def render_http_error(error: HTTPException):
     if error.code == 405 and valid_methods:
         return response[0], response[1], {"Allow": ", ".join(valid_methods)}
     return response
+
+
+def render_busy(error: ServerBusy):
+    # A late request may have changed the session before its commit was refused.
+    _discard_session()
+    body, code = render_error_page(ServiceUnavailable.code, "errors/busy.html")
+    return body, code, {"Retry-After": str(error.retry_after)}
 
 
 def render_database_unavailable(error: Exception):

@@ -17,7 +17,8 @@ class Capability(StrEnum):
     READ_FEEDBACK = "read feedback"
     # Change a comment's state, redact, note, tag, deal with reports.
     MODERATE = "moderate"
-    # See and export the names and email addresses people gave.
+    # See and export the names and email addresses people gave. A commenter's name is personal
+    # data like their email address: pages, exports and digests show it only with this.
     SEE_CONTACT_DETAILS = "see contact details"
     # Staff accounts, settings, the audit log and email problems.
     ADMINISTER = "administer"

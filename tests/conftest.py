@@ -154,7 +154,10 @@ def live_server(app: Flask) -> Iterator[str]:
     # A short poll interval: shutting the server down waits for one poll.
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    base_url = f"http://127.0.0.1:{server.server_port}"
+    # Absolute links (a withdrawal link, a set-password link) lead where people reach the site.
+    app.config["PUBLIC_BASE_URL"] = base_url
+    yield base_url
     server.shutdown()
     thread.join(timeout=5)
 

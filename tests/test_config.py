@@ -5,6 +5,7 @@ import pytest
 from feedback_portal import ConfigurationError, create_app
 
 STRONG_KEY = "k3y-" + "a1b2c3d4e5f6g7h8i9j0" * 3
+PUBLIC_BASE_URL = "https://feedback.example.gov.uk"
 
 
 def test_production_refuses_to_start_without_a_secret_key():
@@ -29,8 +30,21 @@ def test_production_refuses_debug_mode():
         create_app("production", {"SECRET_KEY": STRONG_KEY, "DEBUG": True})
 
 
+def test_production_refuses_a_public_base_url_that_is_not_https():
+    for base_url in ("http://127.0.0.1:5000", "https://", ""):
+        with pytest.raises(ConfigurationError, match="PUBLIC_BASE_URL must be the https address"):
+            create_app("production", {"SECRET_KEY": STRONG_KEY, "PUBLIC_BASE_URL": base_url})
+
+
+def test_production_trusts_only_the_public_base_url_host_unless_told_more():
+    settings = {"SECRET_KEY": STRONG_KEY, "PUBLIC_BASE_URL": PUBLIC_BASE_URL}
+    assert create_app("production", settings).config["TRUSTED_HOSTS"] == ["feedback.example.gov.uk"]
+    more = create_app("production", {**settings, "TRUSTED_HOSTS": ["a.example", "b.example"]})
+    assert more.config["TRUSTED_HOSTS"] == ["a.example", "b.example"]
+
+
 def test_production_starts_with_a_strong_key_and_secure_cookies():
-    app = create_app("production", {"SECRET_KEY": STRONG_KEY})
+    app = create_app("production", {"SECRET_KEY": STRONG_KEY, "PUBLIC_BASE_URL": PUBLIC_BASE_URL})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_NAME"] == "__Host-session"
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True

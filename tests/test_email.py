@@ -309,6 +309,24 @@ def test_the_digest_lists_new_feedback_per_section_and_what_is_waiting(app, runn
     assert "weekly" in weekly.text
 
 
+def test_no_digest_holds_a_commenters_name_or_email_whatever_the_role(app, runner, mail_server):
+    digest_people(app)
+    admin_id = make_staff(app, role="admin", email="admin@example.gov.uk")
+    with app.app_context():
+        db.session.get(StaffUser, admin_id).digest_frequency = "daily"
+        db.session.commit()
+    make_comment(app, text="Named", state="pending", email="private@example.com", name="Private Person")
+    with app.app_context():
+        db.session.execute(db.update(Comment).values(created_at=datetime.now(UTC) - timedelta(days=1)))
+        db.session.commit()
+    assert runner.invoke(args=["digest", "send"]).exit_code == 0
+    for person in ("mod1@example.gov.uk", "admin@example.gov.uk"):
+        [digest] = mail_server.to(person)
+        assert "1 comment waiting" in digest.text
+        for secret in ("private@example.com", "Private Person"):
+            assert secret not in digest.text and secret not in digest.html, person
+
+
 def test_running_the_digest_twice_sends_each_person_one_digest(app, runner, mail_server):
     digest_people(app)
     for _ in range(2):

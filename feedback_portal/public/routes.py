@@ -19,6 +19,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from wtforms.fields.choices import SelectChoice
 
+from feedback_portal import links
 from feedback_portal.public import visitor
 from feedback_portal.public.forms import CommentForm, ConfirmForm, GetInvolvedForm, ReportForm
 from feedback_portal.public.spam import form_shown_token, spam_signal
@@ -208,7 +209,7 @@ def submit_get_involved() -> ResponseReturnValue:
         )
     )
     if withdraw_token:
-        session["withdraw_url"] = url_for(".view_withdraw_involvement", token=withdraw_token, _external=True)
+        session["withdraw_url"] = links.public_url("public.view_withdraw_involvement", token=withdraw_token)
     return redirect(url_for(".view_get_involved_done"))
 
 

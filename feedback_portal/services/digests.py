@@ -13,7 +13,7 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from feedback_portal import email
+from feedback_portal import links
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment, CommentState, Report, Section, StaffUser
 from feedback_portal.services import notifications
@@ -64,15 +64,15 @@ def build_digest(since: datetime, until: datetime) -> DigestContent:
         if item_id in items:
             label = f"{section.heading if section else 'Section'}: ‘{items[item_id].text}’"
             assert section is not None  # a comment on an example also names its section
-            link = email.absolute_url(
+            link = links.public_url(
                 "staff.list_comments", state="pending", section=section.slug, item=items[item_id].key
             )
         elif section is not None:
             label = section.heading
-            link = email.absolute_url("staff.list_comments", state="pending", section=section.slug)
+            link = links.public_url("staff.list_comments", state="pending", section=section.slug)
         else:
             label = "The whole document"
-            link = email.absolute_url("staff.list_comments", state="pending", section="document")
+            link = links.public_url("staff.list_comments", state="pending", section="document")
         content.new_by_target.append((label, count, link))
         content.new_total += count
     content.reactions = Counter(
@@ -100,7 +100,7 @@ def build_digest(since: datetime, until: datetime) -> DigestContent:
     ):
         excerpt = body if len(body) <= EXCERPT_LENGTH else body[: EXCERPT_LENGTH - 1] + "…"
         content.excerpts.append(
-            (reference, excerpt, email.absolute_url("staff.view_comment", comment_id=comment_id))
+            (reference, excerpt, links.public_url("staff.view_comment", comment_id=comment_id))
         )
     return content
 

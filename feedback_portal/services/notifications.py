@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from feedback_portal import email
+from feedback_portal import email, links
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment, CommentState, OutboxMessage, PasswordLink, Report, Role, StaffUser
 from feedback_portal.vocabulary import REJECTION_REASONS_IN_PLAIN_WORDS
@@ -32,10 +32,10 @@ def enqueue_receipt(comment: Comment, target_label: str, withdraw_token: str, er
         "receipt",
         comment=comment,
         target=target_label,
-        withdraw_url=email.absolute_url(
+        withdraw_url=links.public_url(
             "public.view_withdraw_comment", reference=comment.reference, token=withdraw_token
         ),
-        erase_url=email.absolute_url(
+        erase_url=links.public_url(
             "public.view_erase_contact", reference=comment.reference, token=erase_token
         ),
     )
@@ -52,15 +52,15 @@ def enqueue_decision_email(comment: Comment) -> None:
     if comment.practice_item is not None:
         assert comment.section is not None  # a comment on an example also names its section
         target = f"the example ‘{comment.practice_item.text}’"
-        link = email.absolute_url(
+        link = links.public_url(
             "public.view_practice_item", slug=comment.section.slug, key=comment.practice_item.key
         )
     elif comment.section is not None:
         target = f"‘{comment.section.heading}’"
-        link = email.absolute_url("public.view_section", slug=comment.section.slug)
+        link = links.public_url("public.view_section", slug=comment.section.slug)
     else:
         target = "the whole definition"
-        link = email.absolute_url("public.view_definition")
+        link = links.public_url("public.view_definition")
     email.enqueue(
         "decision",
         f"decision:{comment.id}:{comment.state}",
@@ -97,8 +97,8 @@ def enqueue_urgent_alerts(report: Report) -> None:
             f"Urgent: comment {report.comment.reference} reported for personal information",
             "urgent_alert",
             report=report,
-            comment_url=email.absolute_url("staff.view_comment", comment_id=report.comment_id),
-            reported_url=email.absolute_url("staff.list_reported_comments"),
+            comment_url=links.public_url("staff.view_comment", comment_id=report.comment_id),
+            reported_url=links.public_url("staff.list_reported_comments"),
         )
 
 
@@ -113,7 +113,7 @@ def enqueue_password_link(
         "Set your password" if setting else "Reset your password",
         "password_link",
         setting=setting,
-        link_url=email.absolute_url("staff.set_password", token=token),
+        link_url=links.public_url("staff.set_password", token=token),
         hours=int(lifetime.total_seconds() // 3600),
     )
 
@@ -128,7 +128,7 @@ def enqueue_digest(person: StaffUser, content: DigestContent, until: datetime) -
         "digest",
         digest=content,
         frequency=person.digest_frequency,
-        queue_url=email.absolute_url("staff.list_comments", state="pending"),
-        reported_url=email.absolute_url("staff.list_reported_comments"),
-        account_url=email.absolute_url("staff.view_account"),
+        queue_url=links.public_url("staff.list_comments", state="pending"),
+        reported_url=links.public_url("staff.list_reported_comments"),
+        account_url=links.public_url("staff.view_account"),
     )

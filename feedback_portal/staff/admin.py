@@ -8,6 +8,7 @@ from flask import Response, flash, redirect, render_template, request, session, 
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from feedback_portal import links
 from feedback_portal.models import PasswordLinkPurpose, StaffUser
 from feedback_portal.permissions import Capability, may
 from feedback_portal.security import requires
@@ -149,7 +150,7 @@ def view_password_link(user_id: int) -> str:
     handed_over = session.pop(NEW_LINK_SESSION_KEY, None)
     link = None
     if handed_over and handed_over.get("user_id") == user.id:
-        link = url_for(".set_password", token=handed_over["token"], _external=True)
+        link = links.public_url("staff.set_password", token=handed_over["token"])
     return render_template(
         "staff/admin/password_link.html",
         user=user,

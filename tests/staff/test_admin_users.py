@@ -110,7 +110,7 @@ def test_adding_a_person_makes_an_account_without_a_password_and_a_link_to_set_o
 
     soup = check_page(admin.get(response.headers["Location"]))
     link = soup.select_one("#password-link").get_text(strip=True)
-    assert link.startswith("http://localhost/staff/set-password/")
+    assert link.startswith(app.config["PUBLIC_BASE_URL"] + "/staff/set-password/")
     assert "works once" in text_of(soup.select_one(".govuk-warning-text"))
     assert "24 hours" in text_of(soup.select_one(".govuk-warning-text"))
     assert soup.select_one("main bdi").get_text() == "new.person@example.gov.uk"
