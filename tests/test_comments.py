@@ -535,3 +535,17 @@ def test_the_character_count_shows_the_limit_the_form_enforces(client, app):
     just_right = client.post(SECTION, data=comment_post(client, SECTION, comment="a" * limit))
     assert just_right.status_code == 302
     assert [comment.body for comment in all_comments(app)] == ["a" * limit]
+
+
+def test_a_sections_counts_say_what_they_count(client, app):
+    make_comment(app, text="On the section", section_slug="transformative")
+    make_comment(app, text="On an example", section_slug="transformative", item_key="transformative-3")
+    definition = check_page(client.get("/definition"))
+    link = definition.find("a", href="/definition/transformative")
+    assert text_of(link.find_next("span")) == "(2 comments on the section and its examples)"
+
+    section = check_page(client.get("/definition/transformative"))
+    assert text_of(section.select_one("#comments-heading")) == "Comments on the section as a whole (1)"
+    assert "Comments on one example are with that example" in text_of(section)
+    example = section.find("a", href="/definition/transformative/examples/transformative-3")
+    assert text_of(example.find_next("span", class_="council-count")) == "(1 comment)"

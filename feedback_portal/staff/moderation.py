@@ -24,6 +24,7 @@ from feedback_portal.staff import blueprint
 from feedback_portal.staff.moderation_forms import (
     BulkModerationForm,
     CommentActionForm,
+    HideForm,
     NoteForm,
     QueueFilterForm,
     RedactForm,
@@ -161,8 +162,10 @@ def mark_comment_as_spam(comment_id: int) -> ResponseReturnValue:
 @blueprint.post("/comments/<int:comment_id>/hide")
 @requires(Capability.MODERATE)
 def hide_comment(comment_id: int) -> ResponseReturnValue:
-    form = _valid_action_form(CommentActionForm)
-    comment = moderation.hide_comment(comment_id, form.revision.data, _actor())
+    form = HideForm()
+    if not form.validate_on_submit():
+        return _render_comment_with_errors(comment_id, form)
+    comment = moderation.hide_comment(comment_id, form.revision.data, form.hide_reason.data, _actor())
     flash(f"Comment {comment.reference} is hidden.")
     return _after_action(comment_id, form.return_to.data)
 
@@ -218,6 +221,7 @@ def list_reported_comments() -> str:
         reported=moderation.list_reported_comments(),
         page_size=moderation.REPORTED_PAGE_SIZE,
         report_reasons=moderation.REPORT_REASONS,
+        hide_reasons=moderation.REJECTION_REASONS,
         this_page=url_for(".list_reported_comments"),
     )
 
@@ -350,6 +354,7 @@ def _render_comment(comment_id: int, return_to: str | None, failed_form=None) ->
         action_form=form_for(CommentActionForm),
         redact_form=form_for(RedactForm, public_text=comment.public_text),
         reject_form=form_for(RejectForm),
+        hide_form=form_for(HideForm),
         note_form=form_for(NoteForm),
         tag_form=form_for(TagForm),
         rejection_reasons=moderation.REJECTION_REASONS,

@@ -240,6 +240,16 @@ class RejectForm(CommentActionForm):
     )
 
 
+class HideForm(CommentActionForm):
+    hide_reason = RadioField(
+        "Why are you hiding it?",
+        choices=reason_choices(),
+        validators=[DataRequired(message="Select why you are hiding this comment")],
+        invalid_choice_message="Select why you are hiding this comment",
+        widget=GovRadioInput(),
+    )
+
+
 class NoteForm(FlaskForm):
     note = TextAreaField(
         "Add a note for the team",

@@ -26,6 +26,7 @@ ACTION_PATHS = {
 ACTION_FIELDS = {
     "publish-redacted": {"public_text": "A redacted version."},
     "reject": {"rejection_reason": "abusive"},
+    "hide": {"hide_reason": "personal-information"},
 }
 
 

@@ -107,6 +107,25 @@ def test_each_action_changes_only_the_states_it_applies_to(app, moderator, state
         assert entries == []
 
 
+def test_hiding_asks_why_and_the_audit_log_and_history_keep_the_reason(app, moderator):
+    comment_id = id_of(app, make_comment(app, text="Names a neighbour."))
+    page = check_page(moderator.get(f"/staff/comments/{comment_id}"))
+    form = form_with_action(page, f"/staff/comments/{comment_id}/hide")
+    assert text_of(form.select_one("legend")) == "Why are you hiding it?"
+
+    refused = post_action(moderator, comment_id, "hide", hide_reason="")
+    soup = check_page(refused, status=200)
+    assert "Select why you are hiding this comment" in text_of(soup.select_one(".govuk-error-summary"))
+    assert comment_by_id(app, comment_id).state == "published"
+
+    post_action(moderator, comment_id, "hide", hide_reason="personal-information")
+    assert comment_by_id(app, comment_id).state == "hidden"
+    [entry] = comment_audit_entries(app)
+    assert (entry.action, entry.details) == ("comment.hide", {"reason": "personal-information"})
+    history = check_page(moderator.get(f"/staff/comments/{comment_id}"))
+    assert "Hidden: it contains personal information" in text_of(history.select_one("#history ~ *"))
+
+
 def test_publishing_sets_when_it_was_published_and_shows_it_to_the_public(app, client, moderator):
     comment_id = id_of(app, make_comment(app, text="Please publish me.", state="pending"))
     assert "Please publish me." not in client.get("/definition/basic").get_data(as_text=True)

@@ -117,7 +117,12 @@ def test_hiding_a_reported_comment_hides_it_and_resolves_its_reports(app, client
     soup = check_page(moderator.get("/staff/comments/reported"))
     form = form_with_action(soup, f"/staff/comments/{comment_id}/hide")
     assert hidden_values(form)["revision"] == "1"
-    response = moderator.post(form["action"], data=hidden_values(form))
+    # The reason offered is what it was first reported for; the moderator may choose another.
+    reason = form.select_one("select[name=hide_reason]")
+    assert reason.select_one("option[selected]")["value"] == "abusive"
+    assert text_of(reason.find_previous("label")).startswith("Why hide it?")
+    data = {**hidden_values(form), "hide_reason": "personal-information"}
+    response = moderator.post(form["action"], data=data)
     assert response.headers["Location"] == "/staff/comments/reported"
     comment = comment_by_id(app, comment_id)
     assert (comment.state, comment.revision) == ("hidden", 2)
@@ -128,7 +133,7 @@ def test_hiding_a_reported_comment_hides_it_and_resolves_its_reports(app, client
         {"state": "published", "revision": 1},
         {"state": "hidden", "revision": 2},
     )
-    assert entry.details == {"reports_resolved": 2}
+    assert entry.details == {"reports_resolved": 2, "reason": "personal-information"}
     assert "Reported later" not in client.get("/definition/basic").get_data(as_text=True)
     assert len(listed(parse(moderator.get("/staff/comments/reported")))) == 1
 

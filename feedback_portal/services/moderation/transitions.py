@@ -266,10 +266,12 @@ def mark_comment_as_spam(
 
 
 def hide_comment(
-    comment_id: int, expected_revision: int, actor: StaffUser, now: datetime | None = None
+    comment_id: int, expected_revision: int, reason: str, actor: StaffUser, now: datetime | None = None
 ) -> Comment:
-    """Take a published comment down. Its open reports are dealt with by that."""
-    return _change_state("hide", comment_id, expected_revision, actor, now)
+    """Take a published comment down, for a reason the audit log keeps; its open reports are dealt with."""
+    if reason not in REJECTION_REASONS:
+        raise ValueError(f"Unknown reason for hiding {reason!r}")
+    return _change_state("hide", comment_id, expected_revision, actor, now, details={"reason": reason})
 
 
 def restore_comment(
