@@ -7,6 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
+# The development config reads PORT, so that links in emails point where the site is served.
+export PORT
 # Two workers, one per core of the machines we run on; a test file stays on one worker.
 PYTEST := $(BIN)/python -m pytest -n $${PYTEST_WORKERS:-2} --dist loadfile
 STATIC := feedback_portal/static/.built
