@@ -12,6 +12,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from feedback_portal import email
 from feedback_portal.models import Role
 from feedback_portal.services import accounts, digests, documents, privacy
 from feedback_portal.services import export as exports
@@ -54,20 +55,43 @@ def run_retention() -> None:
 users = AppGroup("users", help="Staff accounts.")
 
 
-@users.command("create")
-@click.argument("email")
-@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
-def create_user_command(email: str, role: str) -> None:
-    """Create a staff account. Asks for the password twice, or reads it from standard input."""
+def _read_new_password() -> str:
+    """Asked twice on a terminal; the first line of standard input when piped."""
     if sys.stdin.isatty():
-        password = click.prompt("Password", hide_input=True, confirmation_prompt="Type the password again")
-    else:
-        password = sys.stdin.readline().rstrip("\r\n")
+        return click.prompt("Password", hide_input=True, confirmation_prompt="Type the password again")
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _sign_in_url() -> str:
+    return email.absolute_url("staff.sign_in")
+
+
+@users.command("create")
+@click.argument("email_address", metavar="EMAIL")
+@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
+def create_user_command(email_address: str, role: str) -> None:
+    """Create a staff account. Asks for the password twice, or reads it from standard input."""
+    password = _read_new_password()
     try:
-        user = accounts.create_user(email, role, password=password)
+        user = accounts.create_user(email_address, role, password=password)
     except DomainError as problem:
         raise click.ClickException(str(problem)) from None
-    click.echo(f"Created {user.role} account {user.id}. They can sign in at /staff/login.")
+    click.echo(f"Created {user.role} account {user.id}. They can sign in at {_sign_in_url()}")
+
+
+@users.command("set-password")
+@click.argument("email_address", metavar="EMAIL")
+def set_password_command(email_address: str) -> None:
+    """Set the password of an account, a lost one for example. Asks twice, or reads standard input.
+
+    The same rules as the web forms; the account's sessions end everywhere.
+    """
+    password = _read_new_password()
+    try:
+        user = accounts.set_password_for(email_address, password, via="command line")
+    except DomainError as problem:
+        raise click.ClickException(str(problem)) from None
+    click.echo(f"The password of {user.email} is set. Sign in at {_sign_in_url()}")
 
 
 @users.command("dev-admin", hidden=True)
@@ -75,16 +99,20 @@ def create_development_admin() -> None:
     """In development only: make sure someone can sign in, and say how."""
     if current_app.config["ENV_NAME"] != "development":
         raise click.ClickException("This command only runs in development.")
-    email = "admin@example.gov.uk"
-    password = accounts.ensure_development_admin(email)
+    address = "admin@example.gov.uk"
+    password = accounts.ensure_development_admin(address)
     if password:
         click.echo(
-            f"\nA development admin account was created.\n  Sign in at /staff/login\n  Email: {email}\n"
-            f"  Password: {password}\n(It is shown once. Run `make clean` to start again.)\n"
+            f"\nA development admin account was created.\n  Sign in at {_sign_in_url()}\n"
+            f"  Email: {address}\n  Password: {password}\n"
+            "(It is shown once. Run `make clean` to start again.)\n"
         )
     else:
         click.echo(
-            "\nAn admin account exists. Sign in at /staff/login, or create another with:\n"
+            f"\nAn admin account exists. Sign in at {_sign_in_url()}\n"
+            f"Lost the password? Set a new one with:\n"
+            f"  .venv/bin/flask --app wsgi users set-password {address}\n"
+            "or create another admin with:\n"
             "  .venv/bin/flask --app wsgi users create EMAIL --role admin\n"
         )
 
