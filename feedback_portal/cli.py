@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import sys
+import time
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,8 +12,10 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from sqlalchemy.exc import OperationalError
 
 from feedback_portal import email
+from feedback_portal.extensions import db
 from feedback_portal.models import Role
 from feedback_portal.services import accounts, digests, documents, privacy
 from feedback_portal.services import export as exports
@@ -121,10 +124,40 @@ outbox = AppGroup("outbox", help="Email waiting to be sent.")
 
 
 @outbox.command("send")
-def send_outbox() -> None:
+@click.option(
+    "--to-folder",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write each email as a .eml file in this folder instead of sending it (development).",
+)
+@click.option(
+    "--every",
+    type=click.IntRange(min=1),
+    help="Keep running: deliver what is due every this many seconds, until stopped.",
+)
+def send_outbox(folder: Path | None, every: int | None) -> None:
     """Deliver the emails that are due. Run every minute from cron."""
-    report = outbox_service.send_due_messages()
-    click.echo(f"Sent {report.sent}; {report.retrying} will be retried; {report.failed} failed for good.")
+    if every is None:
+        report = outbox_service.send_due_messages(folder=folder)
+        click.echo(f"Sent {report.sent}; {report.retrying} will be retried; {report.failed} failed for good.")
+        return
+    while True:
+        _deliver_quietly(folder)
+        time.sleep(every)
+
+
+def _deliver_quietly(folder: Path | None) -> None:
+    """One round of a sender that keeps running: say only what was delivered."""
+    try:
+        report = outbox_service.send_due_messages(folder=folder)
+    except OperationalError as problem:
+        # The development server may hold SQLite's write lock for a moment: try next round.
+        db.session.rollback()
+        click.echo(f"Outbox not read this time ({type(problem.orig).__name__}); trying again.", err=True)
+        return
+    if report.sent:
+        where = f"written to {folder}/" if folder else "sent"
+        click.echo(f"{report.sent} email{'s' if report.sent != 1 else ''} {where}")
 
 
 digest = AppGroup("digest", help="Staff digests of new feedback.")

@@ -10,6 +10,7 @@ import secrets
 import smtplib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import ColumnElement, or_, select, update
 
@@ -90,8 +91,12 @@ def _retry_later(message: OutboxMessage, error: Exception, now: datetime, report
         report.retrying += 1
 
 
-def send_due_messages(now: datetime | None = None) -> DeliveryReport:
-    """Deliver what is due over one SMTP connection, marking each message as it goes."""
+def send_due_messages(now: datetime | None = None, folder: Path | None = None) -> DeliveryReport:
+    """Deliver what is due over one SMTP connection, marking each message as it goes.
+
+    With a folder, each message is written there as a .eml file instead of being sent: the
+    same claiming and marking, for development without a mail server.
+    """
     now = now or datetime.now(UTC)
     report = DeliveryReport()
     claimed = claim_due_messages(now)
@@ -99,7 +104,7 @@ def send_due_messages(now: datetime | None = None) -> DeliveryReport:
         return report
     remaining = list(claimed)
     try:
-        with email.connect() as connection:
+        with email.connect(folder) as connection:
             while remaining:
                 message = remaining[0]
                 try:
