@@ -7,9 +7,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
+# The development config reads PORT, so that links in emails point where the site is served.
+export PORT
 # Two workers, one per core of the machines we run on; a test file stays on one worker.
 PYTEST := $(BIN)/python -m pytest -n $${PYTEST_WORKERS:-2} --dist loadfile
 STATIC := feedback_portal/static/.built
+DEV_MAIL := instance/mail
 FRONTEND_SOURCES := $(wildcard frontend/src/*) frontend/build.mjs
 
 .DEFAULT_GOAL := help
@@ -45,6 +48,18 @@ run: install ## Set up and serve the site on http://127.0.0.1:$(PORT) (SQLite un
 	$(FLASK) db upgrade
 	$(FLASK) seed
 	@if [ "$${PORTAL_ENV:-development}" = development ]; then $(FLASK) users dev-admin; fi
+	@# In development a sender runs beside the server and stops with it. Without MAIL_SERVER
+	@# it writes each email into $(DEV_MAIL): nothing to set up, and every email can be read.
+	@if [ "$${PORTAL_ENV:-development}" = development ]; then \
+		if [ -n "$$MAIL_SERVER" ]; then \
+			to=""; echo "Emails the site sends go to the mail server at $$MAIL_SERVER."; \
+		else \
+			to="--to-folder $(DEV_MAIL)"; \
+			echo "Emails the site sends are written to $(CURDIR)/$(DEV_MAIL)/ (a .eml file each), not sent."; \
+		fi; \
+		$(FLASK) outbox send $$to --every 3 & sender=$$!; \
+		trap 'kill $$sender 2>/dev/null' EXIT; \
+	fi; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install-dev ## Set up and run every test: on SQLite, then on PostgreSQL if TEST_DATABASE_URL is set

@@ -128,6 +128,8 @@ class DevelopmentConfig(Config):
     ENV_NAME = "development"
     # Development works out of the box; the key is only used on this machine.
     SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
+    # `PORT=5101 make run` serves on 5101, so links in its emails must point there too.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or f"http://127.0.0.1:{_env_int('PORT', 5000)}"
 
 
 class TestingConfig(Config):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import sys
+import time
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,7 +12,10 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from sqlalchemy.exc import OperationalError
 
+from feedback_portal import links
+from feedback_portal.extensions import db
 from feedback_portal.models import Role
 from feedback_portal.services import accounts, digests, documents, privacy
 from feedback_portal.services import export as exports
@@ -54,20 +58,43 @@ def run_retention() -> None:
 users = AppGroup("users", help="Staff accounts.")
 
 
-@users.command("create")
-@click.argument("email")
-@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
-def create_user_command(email: str, role: str) -> None:
-    """Create a staff account. Asks for the password twice, or reads it from standard input."""
+def _read_new_password() -> str:
+    """Asked twice on a terminal; the first line of standard input when piped."""
     if sys.stdin.isatty():
-        password = click.prompt("Password", hide_input=True, confirmation_prompt="Type the password again")
-    else:
-        password = sys.stdin.readline().rstrip("\r\n")
+        return click.prompt("Password", hide_input=True, confirmation_prompt="Type the password again")
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _sign_in_url() -> str:
+    return links.public_url("staff.sign_in")
+
+
+@users.command("create")
+@click.argument("email_address", metavar="EMAIL")
+@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
+def create_user_command(email_address: str, role: str) -> None:
+    """Create a staff account. Asks for the password twice, or reads it from standard input."""
+    password = _read_new_password()
     try:
-        user = accounts.create_user(email, role, password=password)
+        user = accounts.create_user(email_address, role, password=password)
     except DomainError as problem:
         raise click.ClickException(str(problem)) from None
-    click.echo(f"Created {user.role} account {user.id}. They can sign in at /staff/login.")
+    click.echo(f"Created {user.role} account {user.id}. They can sign in at {_sign_in_url()}")
+
+
+@users.command("set-password")
+@click.argument("email_address", metavar="EMAIL")
+def set_password_command(email_address: str) -> None:
+    """Set the password of an account, a lost one for example. Asks twice, or reads standard input.
+
+    The same rules as the web forms; the account's sessions end everywhere.
+    """
+    password = _read_new_password()
+    try:
+        user = accounts.set_password_for(email_address, password, via="command line")
+    except DomainError as problem:
+        raise click.ClickException(str(problem)) from None
+    click.echo(f"The password of {user.email} is set. Sign in at {_sign_in_url()}")
 
 
 @users.command("dev-admin", hidden=True)
@@ -75,16 +102,20 @@ def create_development_admin() -> None:
     """In development only: make sure someone can sign in, and say how."""
     if current_app.config["ENV_NAME"] != "development":
         raise click.ClickException("This command only runs in development.")
-    email = "admin@example.gov.uk"
-    password = accounts.ensure_development_admin(email)
+    address = "admin@example.gov.uk"
+    password = accounts.ensure_development_admin(address)
     if password:
         click.echo(
-            f"\nA development admin account was created.\n  Sign in at /staff/login\n  Email: {email}\n"
-            f"  Password: {password}\n(It is shown once. Run `make clean` to start again.)\n"
+            f"\nA development admin account was created.\n  Sign in at {_sign_in_url()}\n"
+            f"  Email: {address}\n  Password: {password}\n"
+            "(It is shown once. Run `make clean` to start again.)\n"
         )
     else:
         click.echo(
-            "\nAn admin account exists. Sign in at /staff/login, or create another with:\n"
+            f"\nAn admin account exists. Sign in at {_sign_in_url()}\n"
+            f"Lost the password? Set a new one with:\n"
+            f"  .venv/bin/flask --app wsgi users set-password {address}\n"
+            "or create another admin with:\n"
             "  .venv/bin/flask --app wsgi users create EMAIL --role admin\n"
         )
 
@@ -93,10 +124,40 @@ outbox = AppGroup("outbox", help="Email waiting to be sent.")
 
 
 @outbox.command("send")
-def send_outbox() -> None:
+@click.option(
+    "--to-folder",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write each email as a .eml file in this folder instead of sending it (development).",
+)
+@click.option(
+    "--every",
+    type=click.IntRange(min=1),
+    help="Keep running: deliver what is due every this many seconds, until stopped.",
+)
+def send_outbox(folder: Path | None, every: int | None) -> None:
     """Deliver the emails that are due. Run every minute from cron."""
-    report = outbox_service.send_due_messages()
-    click.echo(f"Sent {report.sent}; {report.retrying} will be retried; {report.failed} failed for good.")
+    if every is None:
+        report = outbox_service.send_due_messages(folder=folder)
+        click.echo(f"Sent {report.sent}; {report.retrying} will be retried; {report.failed} failed for good.")
+        return
+    while True:
+        _deliver_quietly(folder)
+        time.sleep(every)
+
+
+def _deliver_quietly(folder: Path | None) -> None:
+    """One round of a sender that keeps running: say only what was delivered."""
+    try:
+        report = outbox_service.send_due_messages(folder=folder)
+    except OperationalError as problem:
+        # The development server may hold SQLite's write lock for a moment: try next round.
+        db.session.rollback()
+        click.echo(f"Outbox not read this time ({type(problem.orig).__name__}); trying again.", err=True)
+        return
+    if report.sent:
+        where = f"written to {folder}/" if folder else "sent"
+        click.echo(f"{report.sent} email{'s' if report.sent != 1 else ''} {where}")
 
 
 digest = AppGroup("digest", help="Staff digests of new feedback.")

@@ -1,4 +1,5 @@
-"""The one seam to email: messages go into the outbox table, and `flask outbox send` delivers them.
+"""The one seam to email: messages go into the outbox table, and `flask outbox send` delivers them
+(in development, `make run` has them written as files under instance/mail).
 
 This module never commits: `feedback_portal.services.outbox` claims, sends and marks messages.
 
@@ -10,6 +11,8 @@ only delays delivery.
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from flask import current_app, render_template
@@ -74,18 +77,47 @@ def _as_mail(message: OutboxMessage) -> Message:
     return mail_message
 
 
-def connect() -> Connection:
-    """One connection to the mail server, to send many messages over."""
-    return mail.connect()
+class FolderConnection:
+    """Stands in for a mail server in development: each message becomes a .eml file.
+
+    A file is named after the message's Message-ID, so a message sent again after a crash
+    overwrites its own file instead of appearing twice.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def __enter__(self) -> FolderConnection:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+    def send(self, mail_message: Message) -> None:
+        name = mail_message.msgId.strip("<>").partition("@")[0]
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        path = self.folder / f"{stamp}-{name[:12]}.eml"
+        for earlier in self.folder.glob(f"*-{name[:12]}.eml"):
+            path = earlier
+        # Written whole, then renamed: a mail reader never opens half a message.
+        partial = path.with_suffix(".partial")
+        partial.write_bytes(mail_message.as_bytes())
+        partial.replace(path)
 
 
-def send(connection: Connection, message: OutboxMessage) -> None:
+def connect(folder: Path | None = None) -> Connection | FolderConnection:
+    """One connection to the mail server, to send many messages over; or a folder to write them to."""
+    return FolderConnection(folder) if folder is not None else mail.connect()
+
+
+def send(connection: Connection | FolderConnection, message: OutboxMessage) -> None:
     connection.send(_as_mail(message))
 
 
-def reset(connection: Connection) -> None:
+def reset(connection: Connection | FolderConnection) -> None:
     """Abandon a half-sent message, so the next one starts a clean SMTP transaction."""
-    if connection.host is not None:
+    if isinstance(connection, Connection) and connection.host is not None:
         connection.host.rset()
 
 

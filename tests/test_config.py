@@ -1,5 +1,9 @@
 """The app refuses to start with a configuration that would be unsafe in production."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from feedback_portal import ConfigurationError, create_app
@@ -67,3 +71,29 @@ def test_an_unknown_environment_is_refused_by_name(monkeypatch):
 def test_brand_colour_must_be_a_colour():
     with pytest.raises(ConfigurationError, match="BRAND_COLOUR"):
         create_app("testing", {"BRAND_COLOUR": "red; background:url(x)"})
+
+
+def public_base_url_in(environment: dict[str, str]) -> str:
+    """PUBLIC_BASE_URL as a fresh process started with these variables would load it."""
+    script = "from feedback_portal import create_app; print(create_app().config['PUBLIC_BASE_URL'])"
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env={"PATH": "/usr/bin:/bin", **environment},
+        cwd=Path(__file__).parent.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_in_development_links_in_emails_follow_the_port_the_site_is_served_on():
+    assert public_base_url_in({"PORTAL_ENV": "development", "PORT": "5101"}) == "http://127.0.0.1:5101"
+    assert public_base_url_in({"PORTAL_ENV": "development"}) == "http://127.0.0.1:5000"
+
+
+def test_a_public_base_url_that_is_set_wins_over_the_port():
+    setting = {"PUBLIC_BASE_URL": "https://feedback.example.gov.uk", "PORT": "5101"}
+    assert public_base_url_in({"PORTAL_ENV": "development", **setting}) == "https://feedback.example.gov.uk"
+    production = {"PORTAL_ENV": "production", "SECRET_KEY": STRONG_KEY, "PORT": "8000"}
+    assert public_base_url_in(production) == "http://127.0.0.1:5000"

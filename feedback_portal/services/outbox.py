@@ -11,6 +11,7 @@ import smtplib
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from flask import current_app
 from flask_mail import Connection
@@ -137,7 +138,12 @@ def _fail(message: OutboxMessage, error: Exception, report: DeliveryReport) -> N
     report.failed += 1
 
 
-def _send_one(connection: Connection, message: OutboxMessage, now: datetime, report: DeliveryReport) -> bool:
+def _send_one(
+    connection: Connection | email.FolderConnection,
+    message: OutboxMessage,
+    now: datetime,
+    report: DeliveryReport,
+) -> bool:
     """Send and mark one message. True when the SMTP session must be reset before the next."""
     try:
         email.send(connection, message)
@@ -156,8 +162,12 @@ def _send_one(connection: Connection, message: OutboxMessage, now: datetime, rep
     return False
 
 
-def send_due_messages(now: datetime | None = None) -> DeliveryReport:
-    """Deliver what is due over one SMTP connection, marking each message as it goes."""
+def send_due_messages(now: datetime | None = None, folder: Path | None = None) -> DeliveryReport:
+    """Deliver what is due over one SMTP connection, marking each message as it goes.
+
+    With a folder, each message is written there as a .eml file instead of being sent: the
+    same claiming and marking, for development without a mail server.
+    """
     now = now or datetime.now(UTC)
     report = DeliveryReport()
     claimed = claim_due_messages(now)
@@ -166,7 +176,7 @@ def send_due_messages(now: datetime | None = None) -> DeliveryReport:
     lease = _Lease(token=claimed[0].claim_token or "", claimed_at=now, length=claim_lease())
     remaining = list(claimed)
     try:
-        with email.connect() as connection:
+        with email.connect(folder) as connection:
             while remaining:
                 lease.renew_if_due()
                 message = remaining[0]

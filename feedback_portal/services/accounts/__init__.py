@@ -14,6 +14,7 @@ from feedback_portal.services.accounts.administration import (
     change_role,
     create_password_link,
     create_user,
+    default_digest_frequency,
     disable_account,
     ensure_development_admin,
     get_password_link,
@@ -22,6 +23,7 @@ from feedback_portal.services.accounts.administration import (
     request_password_reset,
     set_disabled,
     set_email_preferences,
+    set_password_for,
     set_password_from_link,
 )
 from feedback_portal.services.accounts.passwords import (
@@ -83,6 +85,7 @@ __all__ = [
     "count_failed_sign_in",
     "create_password_link",
     "create_user",
+    "default_digest_frequency",
     "disable_account",
     "end_sessions",
     "ensure_development_admin",
@@ -100,6 +103,7 @@ __all__ = [
     "request_password_reset",
     "set_disabled",
     "set_email_preferences",
+    "set_password_for",
     "set_password_from_link",
     "set_totp_required",
     "sign_in",

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from feedback_portal.extensions import db
 from feedback_portal.models import PasswordLink, PasswordLinkPurpose, Role, StaffUser
+from feedback_portal.permissions import Capability, may
 from feedback_portal.services import audit
 from feedback_portal.services.accounts.passwords import (
     WeakPassword,
@@ -47,6 +48,14 @@ def list_users() -> list[StaffUser]:
     return list(db.session.scalars(select(StaffUser).order_by(StaffUser.email)))
 
 
+def default_digest_frequency(role: str) -> str:
+    """The digest a new account starts with, however it is made; each person can change it.
+
+    Whoever can moderate works from the daily digest; analysts choose it if they want it.
+    """
+    return "daily" if may(role, Capability.MODERATE) else "none"
+
+
 def create_user(
     email: str, role: str, password: str | None = None, actor: StaffUser | None = None
 ) -> StaffUser:
@@ -62,8 +71,7 @@ def create_user(
         email=email,
         role=role,
         password_hash=hash_password(password) if password else None,
-        # Moderators work from the digest; others choose it on their account page.
-        digest_frequency="daily" if role == Role.MODERATOR else "none",
+        digest_frequency=default_digest_frequency(role),
     )
     db.session.add(user)
     db.session.flush()
@@ -127,6 +135,23 @@ def set_password_from_link(token: str, password: str, now: datetime | None = Non
     lift_lock(user)
     link.used_at = now
     audit.record("password.set", user, "staff_user", user.id, details={"via": link.purpose})
+    db.session.commit()
+    return user
+
+
+def set_password_for(email: str, password: str, via: str) -> StaffUser:
+    """Someone on the server sets an account's password: a lost one, for example.
+
+    The same rules as the web forms; every session of the account ends and its soft lock lifts.
+    """
+    user = find_user_by_email(email)
+    if user is None:
+        raise NotFound(f"No account with the email address {normalise_email(email)}")
+    check_password(password, user.email)
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    lift_lock(user)
+    audit.record("password.set", None, "staff_user", user.id, details={"via": via})
     db.session.commit()
     return user
 
