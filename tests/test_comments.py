@@ -429,7 +429,7 @@ def test_only_published_comments_are_public(client, app):
     assert "A published comment" in text_of(comments[0])
     assert comments[0].select_one("bdi").get_text() == "Amina"
     assert "Does this make sense? Partly" in text_of(comments[0])
-    assert text_of(soup.select_one("#comments-heading")) == "Comments on this section (1)"
+    assert text_of(soup.select_one("#comments-heading")) == "Comments on the section as a whole (1)"
     for path in ("/definition", ITEM, "/"):
         page = client.get(path).get_data(as_text=True)
         assert "pending comment" not in page and "rejected comment" not in page
@@ -456,7 +456,7 @@ def test_sections_and_items_show_how_many_comments_they_have(client, app):
     soup = parse(client.get("/definition/transformative"))
     assert "(2 comments)" in text_of(soup.select_one("#item-transformative-3"))
     assert "(0 comments)" in text_of(soup.select_one("#item-transformative-1"))
-    assert text_of(soup.select_one("#comments-heading")) == "Comments on this section (1)"
+    assert text_of(soup.select_one("#comments-heading")) == "Comments on the section as a whole (1)"
     definition = parse(client.get("/definition"))
     assert "(3 comments)" in text_of(definition.select_one("#transformative").find_parent("section"))
     item_page = parse(client.get(ITEM))
