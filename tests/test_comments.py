@@ -458,7 +458,9 @@ def test_sections_and_items_show_how_many_comments_they_have(client, app):
     assert "(0 comments)" in text_of(soup.select_one("#item-transformative-1"))
     assert text_of(soup.select_one("#comments-heading")) == "Comments on the section as a whole (1)"
     definition = parse(client.get("/definition"))
-    assert "(3 comments)" in text_of(definition.select_one("#transformative").find_parent("section"))
+    assert "(3 comments on the section and its examples)" in text_of(
+        definition.select_one("#transformative").find_parent("section")
+    )
     item_page = parse(client.get(ITEM))
     assert text_of(item_page.select_one("#comments-heading")) == "Comments on this example (2)"
 

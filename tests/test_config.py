@@ -95,5 +95,10 @@ def test_in_development_links_in_emails_follow_the_port_the_site_is_served_on():
 def test_a_public_base_url_that_is_set_wins_over_the_port():
     setting = {"PUBLIC_BASE_URL": "https://feedback.example.gov.uk", "PORT": "5101"}
     assert public_base_url_in({"PORTAL_ENV": "development", **setting}) == "https://feedback.example.gov.uk"
-    production = {"PORTAL_ENV": "production", "SECRET_KEY": STRONG_KEY, "PORT": "8000"}
-    assert public_base_url_in(production) == "http://127.0.0.1:5000"
+    production = {
+        "PORTAL_ENV": "production",
+        "SECRET_KEY": STRONG_KEY,
+        "PORT": "8000",
+        "PUBLIC_BASE_URL": "https://feedback.example.gov.uk",
+    }
+    assert public_base_url_in(production) == "https://feedback.example.gov.uk"

@@ -32,7 +32,13 @@ PORTAL_VARIABLES = (
 def production_environment(database_url: str, **settings: str) -> dict[str, str]:
     environment = {name: value for name, value in os.environ.items() if name not in PORTAL_VARIABLES}
     environment.update(
-        PORTAL_ENV="production", SECRET_KEY=STRONG_KEY, DATABASE_URL=database_url, PORT=str(free_port())
+        PORTAL_ENV="production",
+        SECRET_KEY=STRONG_KEY,
+        DATABASE_URL=database_url,
+        PORT=str(free_port()),
+        PUBLIC_BASE_URL="https://feedback.example.gov.uk",
+        # The tests ask for /healthz by the loopback address, as a health checker on the machine would.
+        TRUSTED_HOSTS="feedback.example.gov.uk,127.0.0.1",
     )
     environment.update(settings)
     return environment
