@@ -51,17 +51,26 @@ def enqueue(
     address = checked_address(recipient)
     if db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)):
         return None
+    text_body, html_body = render(subject, template, **context)
     message = OutboxMessage(
         dedupe_key=dedupe_key,
         kind=kind,
         message_id=message_id_for(dedupe_key),
         recipient=address,
         subject=subject,
-        text_body=render_template(f"email/{template}.txt", subject=subject, **context),
-        html_body=render_template(f"email/{template}.html", subject=subject, **context),
+        text_body=text_body,
+        html_body=html_body,
     )
     db.session.add(message)
     return message
+
+
+def render(subject: str, template: str, **context: Any) -> tuple[str, str]:
+    """The text and HTML bodies of an email, from templates/email/<template>.txt and .html."""
+    return (
+        render_template(f"email/{template}.txt", subject=subject, **context),
+        render_template(f"email/{template}.html", subject=subject, **context),
+    )
 
 
 def _as_mail(message: OutboxMessage) -> Message:

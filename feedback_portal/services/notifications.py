@@ -8,7 +8,7 @@ Get-involved offers send no email: their withdrawal link is shown on the thank-y
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -106,16 +106,27 @@ def enqueue_password_link(
     user: StaffUser, link: PasswordLink, token: str, setting: bool, lifetime: timedelta
 ) -> None:
     """The email carrying a set-password or reset-password link; `link` must already have its id."""
-    email.enqueue(
-        "account",
-        f"password-link:{link.id}",
-        user.email,
-        "Set your password" if setting else "Reset your password",
-        "password_link",
-        setting=setting,
-        link_url=links.public_url("staff.set_password", token=token),
-        hours=int(lifetime.total_seconds() // 3600),
-    )
+    subject, template, context = _password_link_email(token, setting, lifetime)
+    email.enqueue("account", f"password-link:{link.id}", user.email, subject, template, **context)
+
+
+def render_unsent_password_link(token: str, lifetime: timedelta) -> None:
+    """Build a reset email and throw it away: the work of sending one, for an answer that sends none.
+
+    So that asking for a reset for an unknown account takes as long as for a known one.
+    """
+    subject, template, context = _password_link_email(token, False, lifetime)
+    email.render(subject, template, **context)
+
+
+def _password_link_email(token: str, setting: bool, lifetime: timedelta) -> tuple[str, str, dict[str, Any]]:
+    subject = "Set your password" if setting else "Reset your password"
+    context = {
+        "setting": setting,
+        "link_url": links.public_url("staff.set_password", token=token),
+        "hours": int(lifetime.total_seconds() // 3600),
+    }
+    return subject, "password_link", context
 
 
 def enqueue_digest(person: StaffUser, content: DigestContent, until: datetime) -> OutboxMessage | None:

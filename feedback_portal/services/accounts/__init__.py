@@ -6,6 +6,7 @@ Import the names below from here.
 """
 
 from feedback_portal.services.accounts.administration import (
+    RESET_EMAILS_PER_HOUR,
     RESET_PASSWORD_LINK_LIFETIME,
     SET_PASSWORD_LINK_LIFETIME,
     LastAdmin,
@@ -69,6 +70,7 @@ __all__ = [
     "PASSWORD_MAX_LENGTH",
     "PASSWORD_MIN_LENGTH",
     "REQUIRE_TOTP_SETTING",
+    "RESET_EMAILS_PER_HOUR",
     "RESET_PASSWORD_LINK_LIFETIME",
     "SET_PASSWORD_LINK_LIFETIME",
     "ZXCVBN_MAX_LENGTH",

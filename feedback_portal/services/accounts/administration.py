@@ -23,6 +23,9 @@ from feedback_portal.services.exceptions import Conflict, DomainError, NotFound
 
 SET_PASSWORD_LINK_LIFETIME = timedelta(hours=24)
 RESET_PASSWORD_LINK_LIFETIME = timedelta(hours=1)
+# Reset emails one account can be sent in an hour: a mailbox cannot be flooded from the form.
+RESET_EMAILS_PER_HOUR = 3
+RESET_EMAILS_WINDOW = timedelta(hours=1)
 
 
 class LastAdmin(Conflict):
@@ -105,15 +108,47 @@ def create_password_link(
 
 
 def request_password_reset(email_address: str, now: datetime | None = None) -> None:
-    """Email a reset link if there is such an enabled account; otherwise do nothing, silently.
+    """Email a reset link if there is such an enabled account that has not had too many lately.
 
-    The page that calls this says the same thing either way, so it reveals no accounts.
+    The page that calls this says the same thing either way, and every answer does the same
+    work (find the account, count its recent links, build the email, audit, commit), so that
+    neither the page nor the time it takes reveals whether an account exists.
     """
+    from feedback_portal.services import notifications
+
+    now = now or datetime.now(UTC)
     user = find_user_by_email(email_address)
-    if user is None or user.is_disabled:
-        password_matches(None, email_address)  # about as slow as the real thing
+    refusal = _reset_refusal(user, now)
+    if user is not None and refusal is None:
+        create_password_link(user, PasswordLinkPurpose.RESET_PASSWORD, actor=None, now=now)
         return
-    create_password_link(user, PasswordLinkPurpose.RESET_PASSWORD, actor=None, now=now)
+    notifications.render_unsent_password_link(secrets.token_urlsafe(32), RESET_PASSWORD_LINK_LIFETIME)
+    user_id = user.id if user is not None else None
+    audit.record("password_link.refuse", None, "staff_user", user_id, details={"reason": refusal}, now=now)
+    db.session.commit()
+
+
+def _reset_refusal(user: StaffUser | None, now: datetime) -> str | None:
+    """Why no reset link is sent, if none is; asked the same question for every address."""
+    recent_links = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(PasswordLink)
+            .where(
+                PasswordLink.user_id == (user.id if user is not None else None),
+                PasswordLink.purpose == PasswordLinkPurpose.RESET_PASSWORD,
+                PasswordLink.created_at > now - RESET_EMAILS_WINDOW,
+            )
+        )
+        or 0
+    )
+    if user is None:
+        return "unknown-account"
+    if user.is_disabled:
+        return "disabled"
+    if recent_links >= RESET_EMAILS_PER_HOUR:
+        return "too-many"
+    return None
 
 
 def get_password_link(token: str, now: datetime | None = None) -> PasswordLink:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pyotp
-from sqlalchemy import select
+from sqlalchemy import CursorResult, or_, select, update
 
 from feedback_portal.extensions import db
 from feedback_portal.models import Setting, StaffUser
@@ -126,14 +126,35 @@ def check_totp_code(user: StaffUser, code: str, now: datetime | None = None) -> 
     """A two-step code, usable once; a wrong or reused one counts as a failed sign-in."""
     now = now or datetime.now(UTC)
     step = _accepted_step(user.totp_secret, code, now, user.totp_last_step) if user.totp_secret else None
-    if step is not None:
-        user.totp_last_step = step
+    if step is not None and _claim_step(user, step):
         complete_sign_in(user, now)
         return True
     count_failed_sign_in(user, now)
     audit.record("sign_in.failure", None, "staff_user", user.id, details={"reason": "wrong-code"}, now=now)
     db.session.commit()
     return False
+
+
+def _claim_step(user: StaffUser, step: int) -> bool:
+    """Record the code's step as used, unless another request already has: one write wins.
+
+    The condition is checked by the database as it writes, so of any number of requests
+    sending the same code at once exactly one changes the row; the others see it used.
+    """
+    claimed = db.session.execute(
+        update(StaffUser)
+        .where(
+            StaffUser.id == user.id,
+            or_(StaffUser.totp_last_step.is_(None), StaffUser.totp_last_step < step),
+        )
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    assert isinstance(claimed, CursorResult)
+    if claimed.rowcount != 1:
+        return False
+    user.totp_last_step = step
+    return True
 
 
 def new_totp_secret() -> str:
