@@ -9,7 +9,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import config_for, configuration_problems
+from config import config_for, configuration_problems, database_engine_options
 from feedback_portal.extensions import csrf, db, limiter, login_manager, mail, migrate
 
 
@@ -33,6 +33,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
 def load_config(app: Flask, config_name: str | None, overrides: dict[str, Any] | None) -> None:
     app.config.from_object(config_for(config_name))
     app.config.update(overrides or {})
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database_engine_options(app.config)
     problems = configuration_problems(app.config)
     if problems:
         raise ConfigurationError("The portal will not start:\n- " + "\n- ".join(problems))

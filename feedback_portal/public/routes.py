@@ -253,9 +253,10 @@ def view_cookies() -> str:
 
 @blueprint.get("/healthz")
 def check_health() -> tuple[Response, int]:
-    if health.database_is_reachable():
-        return jsonify(status="ok", database="ok"), 200
-    return jsonify(status="unavailable", database="unavailable"), 503
+    database = health.check_database()
+    if database.is_ok:
+        return jsonify(status="ok", database="ok", checks=database.as_dict()), 200
+    return jsonify(status="unavailable", database="unavailable", checks=database.as_dict()), 503
 
 
 @blueprint.get("/brand.css")
