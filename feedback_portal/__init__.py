@@ -94,6 +94,10 @@ def register_security(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from feedback_portal import url_ids
+
+    # Before the blueprints, whose rules use the converter.
+    url_ids.init_app(app)
     from feedback_portal.public.routes import blueprint as public
     from feedback_portal.staff import blueprint as staff
 

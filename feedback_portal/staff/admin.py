@@ -12,7 +12,7 @@ from feedback_portal.models import PasswordLinkPurpose, StaffUser
 from feedback_portal.permissions import Capability, may
 from feedback_portal.security import requires
 from feedback_portal.services import accounts, audit, consultations
-from feedback_portal.services.csv_files import download_headers
+from feedback_portal.services.csv_files import download_headers, started
 from feedback_portal.services.exceptions import Conflict
 from feedback_portal.staff import blueprint
 from feedback_portal.staff.admin_forms import (
@@ -60,13 +60,13 @@ def add_user() -> ResponseReturnValue:
     return render_template("staff/admin/new_user.html", form=form, role_hints=ROLE_HINTS)
 
 
-@blueprint.get("/users/<int:user_id>")
+@blueprint.get("/users/<id:user_id>")
 @requires(Capability.ADMINISTER)
 def view_user(user_id: int) -> str:
     return _render_user(accounts.get_user(user_id))
 
 
-@blueprint.post("/users/<int:user_id>/role")
+@blueprint.post("/users/<id:user_id>/role")
 @requires(Capability.ADMINISTER)
 def change_user_role(user_id: int) -> ResponseReturnValue:
     user = accounts.get_user(user_id)
@@ -91,7 +91,7 @@ def change_user_role(user_id: int) -> ResponseReturnValue:
     return redirect(url_for(".view_user", user_id=user.id))
 
 
-@blueprint.post("/users/<int:user_id>/disable")
+@blueprint.post("/users/<id:user_id>/disable")
 @requires(Capability.ADMINISTER)
 def disable_user(user_id: int) -> ResponseReturnValue:
     user = accounts.get_user(user_id)
@@ -113,7 +113,7 @@ def disable_user(user_id: int) -> ResponseReturnValue:
     return redirect(url_for(".view_user", user_id=user.id))
 
 
-@blueprint.post("/users/<int:user_id>/enable")
+@blueprint.post("/users/<id:user_id>/enable")
 @requires(Capability.ADMINISTER)
 def enable_user(user_id: int) -> ResponseReturnValue:
     user = accounts.get_user(user_id)
@@ -128,7 +128,7 @@ def enable_user(user_id: int) -> ResponseReturnValue:
     return redirect(url_for(".view_user", user_id=user.id))
 
 
-@blueprint.post("/users/<int:user_id>/password-link")
+@blueprint.post("/users/<id:user_id>/password-link")
 @requires(Capability.ADMINISTER)
 def issue_password_link(user_id: int) -> ResponseReturnValue:
     user = accounts.get_user(user_id)
@@ -142,7 +142,7 @@ def issue_password_link(user_id: int) -> ResponseReturnValue:
     return redirect(url_for(".view_password_link", user_id=user.id))
 
 
-@blueprint.get("/users/<int:user_id>/password-link")
+@blueprint.get("/users/<id:user_id>/password-link")
 @requires(Capability.ADMINISTER)
 def view_password_link(user_id: int) -> str:
     user = accounts.get_user(user_id)
@@ -284,10 +284,10 @@ def download_audit_log() -> ResponseReturnValue:
         # The log page shows what is wrong with the filters.
         arguments: dict[str, Any] = request.args.to_dict()  # the first value of each, as before
         return redirect(url_for(".list_audit_entries", **arguments))
-    # The generator runs the queries, and records the export, as the file streams.
+    # The first chunk is made here (the queries, the audit entry); the rest as the file streams.
     rows = audit.export_csv(form.to_filters(), actor_id=current_user.id)
     return Response(
-        stream_with_context(rows),
+        stream_with_context(started(rows)),
         mimetype="text/csv",
         headers=download_headers(audit.export_filename()),
     )

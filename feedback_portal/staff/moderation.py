@@ -108,13 +108,13 @@ def _render_queue(
 # One comment ------------------------------------------------------------------------------------
 
 
-@blueprint.get("/comments/<int:comment_id>")
+@blueprint.get("/comments/<id:comment_id>")
 @requires(Capability.READ_FEEDBACK)
 def view_comment(comment_id: int) -> str:
     return _render_comment(comment_id, _queue_url(request.args.get("return_to")))
 
 
-@blueprint.post("/comments/<int:comment_id>/publish")
+@blueprint.post("/comments/<id:comment_id>/publish")
 @requires(Capability.MODERATE)
 def publish_comment(comment_id: int) -> ResponseReturnValue:
     form = _valid_action_form(CommentActionForm)
@@ -123,7 +123,7 @@ def publish_comment(comment_id: int) -> ResponseReturnValue:
     return _after_action(comment_id, form.return_to.data)
 
 
-@blueprint.post("/comments/<int:comment_id>/publish-redacted")
+@blueprint.post("/comments/<id:comment_id>/publish-redacted")
 @requires(Capability.MODERATE)
 def publish_redacted_comment(comment_id: int) -> ResponseReturnValue:
     form = RedactForm()
@@ -136,7 +136,7 @@ def publish_redacted_comment(comment_id: int) -> ResponseReturnValue:
     return _after_action(comment_id, form.return_to.data)
 
 
-@blueprint.post("/comments/<int:comment_id>/reject")
+@blueprint.post("/comments/<id:comment_id>/reject")
 @requires(Capability.MODERATE)
 def reject_comment(comment_id: int) -> ResponseReturnValue:
     form = RejectForm()
@@ -149,7 +149,7 @@ def reject_comment(comment_id: int) -> ResponseReturnValue:
     return _after_action(comment_id, form.return_to.data)
 
 
-@blueprint.post("/comments/<int:comment_id>/spam")
+@blueprint.post("/comments/<id:comment_id>/spam")
 @requires(Capability.MODERATE)
 def mark_comment_as_spam(comment_id: int) -> ResponseReturnValue:
     form = _valid_action_form(CommentActionForm)
@@ -158,7 +158,7 @@ def mark_comment_as_spam(comment_id: int) -> ResponseReturnValue:
     return _after_action(comment_id, form.return_to.data)
 
 
-@blueprint.post("/comments/<int:comment_id>/hide")
+@blueprint.post("/comments/<id:comment_id>/hide")
 @requires(Capability.MODERATE)
 def hide_comment(comment_id: int) -> ResponseReturnValue:
     form = _valid_action_form(CommentActionForm)
@@ -167,7 +167,7 @@ def hide_comment(comment_id: int) -> ResponseReturnValue:
     return _after_action(comment_id, form.return_to.data)
 
 
-@blueprint.post("/comments/<int:comment_id>/restore")
+@blueprint.post("/comments/<id:comment_id>/restore")
 @requires(Capability.MODERATE)
 def restore_comment(comment_id: int) -> ResponseReturnValue:
     form = _valid_action_form(CommentActionForm)
@@ -176,7 +176,7 @@ def restore_comment(comment_id: int) -> ResponseReturnValue:
     return _after_action(comment_id, form.return_to.data)
 
 
-@blueprint.post("/comments/<int:comment_id>/notes")
+@blueprint.post("/comments/<id:comment_id>/notes")
 @requires(Capability.MODERATE)
 def add_note(comment_id: int) -> ResponseReturnValue:
     form = NoteForm()
@@ -187,7 +187,7 @@ def add_note(comment_id: int) -> ResponseReturnValue:
     return _back_to_comment(comment_id, form.return_to.data, "notes")
 
 
-@blueprint.post("/comments/<int:comment_id>/tags")
+@blueprint.post("/comments/<id:comment_id>/tags")
 @requires(Capability.MODERATE)
 def add_tag(comment_id: int) -> ResponseReturnValue:
     form = TagForm()
@@ -198,7 +198,7 @@ def add_tag(comment_id: int) -> ResponseReturnValue:
     return _back_to_comment(comment_id, form.return_to.data, "themes")
 
 
-@blueprint.post("/comments/<int:comment_id>/tags/<int:tag_id>/remove")
+@blueprint.post("/comments/<id:comment_id>/tags/<id:tag_id>/remove")
 @requires(Capability.MODERATE)
 def remove_tag(comment_id: int, tag_id: int) -> ResponseReturnValue:
     form = _valid_action_form(ReturnForm)
@@ -222,7 +222,7 @@ def list_reported_comments() -> str:
     )
 
 
-@blueprint.post("/comments/<int:comment_id>/reports/dismiss")
+@blueprint.post("/comments/<id:comment_id>/reports/dismiss")
 @requires(Capability.MODERATE)
 def dismiss_reports(comment_id: int) -> ResponseReturnValue:
     form = _valid_action_form(ReturnForm)
