@@ -12,7 +12,7 @@ from feedback_portal.models import PasswordLinkPurpose, StaffUser
 from feedback_portal.permissions import Capability, may
 from feedback_portal.security import requires
 from feedback_portal.services import accounts, audit, consultations
-from feedback_portal.services.csv_files import download_headers, started
+from feedback_portal.services.csv_files import download_headers
 from feedback_portal.services.exceptions import Conflict
 from feedback_portal.staff import blueprint
 from feedback_portal.staff.admin_forms import (
@@ -284,10 +284,11 @@ def download_audit_log() -> ResponseReturnValue:
         # The log page shows what is wrong with the filters.
         arguments: dict[str, Any] = request.args.to_dict()  # the first value of each, as before
         return redirect(url_for(".list_audit_entries", **arguments))
-    # The first chunk is made here (the queries, the audit entry); the rest as the file streams.
+    # The generator runs the queries, and records the export, as the file streams: its rows
+    # come from a server-side cursor in the session, which must not be opened in the view.
     rows = audit.export_csv(form.to_filters(), actor_id=current_user.id)
     return Response(
-        stream_with_context(started(rows)),
+        stream_with_context(rows),
         mimetype="text/csv",
         headers=download_headers(audit.export_filename()),
     )
