@@ -54,6 +54,10 @@ class Config:
     # A relative SQLite path is resolved by Flask-SQLAlchemy under the instance folder.
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite:///portal.sqlite3")
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+    # How long one statement may run, and wait for a lock, before it fails with the 503 page:
+    # a locked table must not hold every worker thread while the whole site waits.
+    DATABASE_STATEMENT_TIMEOUT_MS = _env_int("DATABASE_STATEMENT_TIMEOUT_MS", 5000)
+    DATABASE_LOCK_TIMEOUT_MS = _env_int("DATABASE_LOCK_TIMEOUT_MS", 3000)
 
     # Requests larger than this get the 413 page before any view runs. The largest
     # legitimate post is a 5,000-character comment in a four-byte script plus fields.
@@ -174,6 +178,24 @@ def trusted_hosts(config: Mapping[str, Any]) -> list[str] | None:
     if config.get("ENV_NAME") == "production":
         return [_host_of(config.get("PUBLIC_BASE_URL") or "")]
     return None
+
+
+def database_engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The engine options, with the statement and lock timeouts in the driver's own terms.
+
+    PostgreSQL takes both as session settings when connecting; SQLite only knows how long to
+    wait for a locked file (its busy timeout), which stands for both.
+    """
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    url = config.get("SQLALCHEMY_DATABASE_URI") or ""
+    statement_ms, lock_ms = config["DATABASE_STATEMENT_TIMEOUT_MS"], config["DATABASE_LOCK_TIMEOUT_MS"]
+    connect_args = dict(options.get("connect_args") or {})
+    if url.startswith("postgresql"):
+        connect_args.setdefault("options", f"-c statement_timeout={statement_ms} -c lock_timeout={lock_ms}")
+    elif url.startswith("sqlite"):
+        connect_args.setdefault("timeout", lock_ms / 1000)
+    options["connect_args"] = connect_args
+    return options
 
 
 def configuration_problems(config: Mapping[str, Any]) -> list[str]:

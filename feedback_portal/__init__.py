@@ -10,7 +10,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import config_for, configuration_problems, trusted_hosts
+from config import config_for, configuration_problems, database_engine_options, trusted_hosts
 from feedback_portal.extensions import csrf, db, limiter, login_manager, mail, migrate
 
 
@@ -39,6 +39,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
 def load_config(app: Flask, config_name: str | None, overrides: dict[str, Any] | None) -> None:
     app.config.from_object(config_for(config_name))
     app.config.update(overrides or {})
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database_engine_options(app.config)
     problems = configuration_problems(app.config)
     if problems:
         raise ConfigurationError("The portal will not start:\n- " + "\n- ".join(problems))
@@ -116,6 +117,10 @@ def register_security(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from feedback_portal import url_ids
+
+    # Before the blueprints, whose rules use the converter.
+    url_ids.init_app(app)
     from feedback_portal.public.routes import blueprint as public
     from feedback_portal.staff import blueprint as staff
 

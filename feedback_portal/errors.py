@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from feedback_portal import links
-from feedback_portal.extensions import db
+from feedback_portal.extensions import db, login_manager
 from feedback_portal.load_shedding import ServerBusy
 from feedback_portal.services.exceptions import Conflict, ConsultationClosed, DomainError, NotFound
 
@@ -99,6 +99,7 @@ def render_database_unavailable(error: Exception):
     # Log the kind of failure only: the message can carry SQL with personal data in it.
     logger.error("Database unavailable: %s", type(error).__name__)
     _discard_session()
+    _stop_loading_the_user()
     return render_error_page(ServiceUnavailable.code)
 
 
@@ -108,6 +109,17 @@ def render_unexpected_error(error: Exception):
     logger.exception("Unhandled error", exc_info=error)
     _discard_session()
     return render_error_page(InternalServerError.code)
+
+
+def _stop_loading_the_user() -> None:
+    """Let the error page treat a staff member whose account could not be read as signed out.
+
+    Flask-Login loads the user from the database the first time a page asks; if that is
+    what failed, the page would ask again and fail again, giving a 500 instead of this page.
+    This request only: the session is left as it was.
+    """
+    if "_login_user" not in g:
+        g._login_user = login_manager.anonymous_user()
 
 
 def _discard_session() -> None:

@@ -23,6 +23,9 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+# Every id column is an INTEGER: 32 bits on PostgreSQL. A larger number names no record.
+LARGEST_ID = 2**31 - 1
+
 
 class UTCDateTime(TypeDecorator):
     """A moment in time, stored in UTC and always read back timezone-aware.

@@ -15,7 +15,12 @@ UNREACHABLE_DATABASES = {
 def test_healthz_says_ok_when_the_database_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok", "rate_limits": "ok"}
+    assert response.get_json() == {
+        "status": "ok",
+        "database": "ok",
+        "rate_limits": "ok",
+        "checks": {"connection": "ok", "reading": "ok", "writing": "ok"},
+    }
 
 
 @pytest.fixture(params=sorted(UNREACHABLE_DATABASES))
@@ -26,7 +31,12 @@ def app_without_database(request):
 def test_healthz_says_unavailable_when_the_database_does_not_answer(app_without_database):
     response = app_without_database.test_client().get("/healthz")
     assert response.status_code == 503
-    assert response.get_json() == {"status": "unavailable", "database": "unavailable", "rate_limits": "ok"}
+    assert response.get_json() == {
+        "status": "unavailable",
+        "database": "unavailable",
+        "rate_limits": "ok",
+        "checks": {"connection": "unreachable", "reading": "not checked", "writing": "not checked"},
+    }
 
 
 @pytest.mark.parametrize("path", ["/", "/definition", "/definition/basic"])

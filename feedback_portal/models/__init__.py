@@ -1,5 +1,6 @@
 """What the data is. Import every model here so Alembic and the app see them all."""
 
+from feedback_portal.extensions import LARGEST_ID
 from feedback_portal.models.audit import AuditEntry
 from feedback_portal.models.document import (
     Consultation,
@@ -24,6 +25,7 @@ from feedback_portal.models.outbox import OutboxMessage, OutboxStatus
 from feedback_portal.models.staff import PasswordLink, PasswordLinkPurpose, Role, Setting, StaffUser
 
 __all__ = [
+    "LARGEST_ID",
     "AuditEntry",
     "Comment",
     "CommentNote",

@@ -254,12 +254,16 @@ def view_cookies() -> str:
 
 @blueprint.get("/healthz")
 def check_health() -> tuple[Response, int]:
+    database = health.check_database()
     # Without its limit store the portal still serves (limits count per process): degraded, not down.
     rate_limits = "ok" if health.rate_limit_store_is_reachable() else "degraded"
-    if not health.database_is_reachable():
-        return jsonify(status="unavailable", database="unavailable", rate_limits=rate_limits), 503
+    checks = database.as_dict()
+    if not database.is_ok:
+        return jsonify(
+            status="unavailable", database="unavailable", rate_limits=rate_limits, checks=checks
+        ), 503
     status = "ok" if rate_limits == "ok" else "degraded"
-    return jsonify(status=status, database="ok", rate_limits=rate_limits), 200
+    return jsonify(status=status, database="ok", rate_limits=rate_limits, checks=checks), 200
 
 
 @blueprint.get("/brand.css")

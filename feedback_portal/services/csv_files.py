@@ -53,8 +53,14 @@ def stream_csv(header: Iterable[Any], rows: Iterable[Iterable[Any]]) -> Iterator
     """
     buffer = io.StringIO()
     writer = _writer(buffer)
+    rows = iter(rows)
+    # The first row is read before anything is sent: a query that fails (a filter the
+    # database cannot use, a lock) fails before the response starts, and gets an error page
+    # rather than a file cut off after its header.
+    first = next(rows, None)
     writer.writerow([safe_cell(cell) for cell in header])
-    # The header goes out at once, so the download starts before a slow query finishes.
+    if first is not None:
+        writer.writerow([safe_cell(cell) for cell in first])
     yield BYTE_ORDER_MARK + buffer.getvalue()
     buffer.seek(0)
     buffer.truncate()
@@ -66,6 +72,20 @@ def stream_csv(header: Iterable[Any], rows: Iterable[Iterable[Any]]) -> Iterator
             buffer.truncate()
     if buffer.tell():
         yield buffer.getvalue()
+
+
+def started(chunks: Iterator[str]) -> Iterator[str]:
+    """`chunks` with its first chunk made now, in the view, so that whatever fails making it
+    raises there and gets its error page, before a response has started.
+    """
+    first = next(chunks, None)
+    return _after(first, chunks)
+
+
+def _after(first: str | None, rest: Iterator[str]) -> Iterator[str]:
+    if first is not None:
+        yield first
+    yield from rest
 
 
 def download_headers(filename: str) -> dict[str, str]:

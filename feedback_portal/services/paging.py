@@ -13,6 +13,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, tuple_
 
+from feedback_portal.models import LARGEST_ID
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Microseconds since 1970 and an id: at most 18 digits each, so they always fit in 64 bits.
 _CURSOR = re.compile(r"^(-?\d{1,18})\.(\d{1,18})$")
@@ -34,7 +36,8 @@ def decode_cursor(text: str | None) -> tuple[datetime, int] | None:
         moment = _EPOCH + timedelta(microseconds=int(match.group(1)))
     except OverflowError:
         return None
-    return moment, int(match.group(2))
+    key = int(match.group(2))
+    return (moment, key) if key <= LARGEST_ID else None
 
 
 def after_key(

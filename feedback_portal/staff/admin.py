@@ -61,13 +61,13 @@ def add_user() -> ResponseReturnValue:
     return render_template("staff/admin/new_user.html", form=form, role_hints=ROLE_HINTS)
 
 
-@blueprint.get("/users/<int:user_id>")
+@blueprint.get("/users/<id:user_id>")
 @requires(Capability.ADMINISTER)
 def view_user(user_id: int) -> str:
     return _render_user(accounts.get_user(user_id))
 
 
-@blueprint.post("/users/<int:user_id>/role")
+@blueprint.post("/users/<id:user_id>/role")
 @requires(Capability.ADMINISTER)
 def change_user_role(user_id: int) -> ResponseReturnValue:
     user = accounts.get_user(user_id)
@@ -92,7 +92,7 @@ def change_user_role(user_id: int) -> ResponseReturnValue:
     return redirect(url_for(".view_user", user_id=user.id))
 
 
-@blueprint.post("/users/<int:user_id>/disable")
+@blueprint.post("/users/<id:user_id>/disable")
 @requires(Capability.ADMINISTER)
 def disable_user(user_id: int) -> ResponseReturnValue:
     user = accounts.get_user(user_id)
@@ -114,7 +114,7 @@ def disable_user(user_id: int) -> ResponseReturnValue:
     return redirect(url_for(".view_user", user_id=user.id))
 
 
-@blueprint.post("/users/<int:user_id>/enable")
+@blueprint.post("/users/<id:user_id>/enable")
 @requires(Capability.ADMINISTER)
 def enable_user(user_id: int) -> ResponseReturnValue:
     user = accounts.get_user(user_id)
@@ -129,7 +129,7 @@ def enable_user(user_id: int) -> ResponseReturnValue:
     return redirect(url_for(".view_user", user_id=user.id))
 
 
-@blueprint.post("/users/<int:user_id>/password-link")
+@blueprint.post("/users/<id:user_id>/password-link")
 @requires(Capability.ADMINISTER)
 def issue_password_link(user_id: int) -> ResponseReturnValue:
     user = accounts.get_user(user_id)
@@ -143,7 +143,7 @@ def issue_password_link(user_id: int) -> ResponseReturnValue:
     return redirect(url_for(".view_password_link", user_id=user.id))
 
 
-@blueprint.get("/users/<int:user_id>/password-link")
+@blueprint.get("/users/<id:user_id>/password-link")
 @requires(Capability.ADMINISTER)
 def view_password_link(user_id: int) -> str:
     user = accounts.get_user(user_id)
@@ -285,7 +285,8 @@ def download_audit_log() -> ResponseReturnValue:
         # The log page shows what is wrong with the filters.
         arguments: dict[str, Any] = request.args.to_dict()  # the first value of each, as before
         return redirect(url_for(".list_audit_entries", **arguments))
-    # The generator runs the queries, and records the export, as the file streams.
+    # The generator runs the queries, and records the export, as the file streams: its rows
+    # come from a server-side cursor in the session, which must not be opened in the view.
     rows = audit.export_csv(form.to_filters(), actor_id=current_user.id)
     return Response(
         stream_with_context(rows),

@@ -17,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from feedback_portal.models import Role
+from feedback_portal.services import date_range
 from feedback_portal.services.audit import NOBODY, AuditFilters
 from feedback_portal.validators import OneEmailAddress, strip
 
@@ -110,16 +111,19 @@ class IsoDate:
         if not ISO_DATE.match(value):
             raise ValidationError(f"Enter the {self.name} date as year-month-day, like 2026-11-26")
         try:
-            date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             raise ValidationError(f"The {self.name} date must be a real date, like 2026-11-26") from None
+        if not date_range.is_in_range(day):
+            raise ValidationError(date_range.out_of_range_message(f"The {self.name} date"))
 
 
 def _parsed_date(value: str | None) -> date | None:
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return day if day is not None and date_range.is_in_range(day) else None
 
 
 class AuditFilterForm(FlaskForm):

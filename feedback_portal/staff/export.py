@@ -16,7 +16,7 @@ from feedback_portal.permissions import Capability, may
 from feedback_portal.security import requires
 from feedback_portal.services import export as exports
 from feedback_portal.services import moderation
-from feedback_portal.services.csv_files import download_headers
+from feedback_portal.services.csv_files import download_headers, started
 from feedback_portal.staff import blueprint
 from feedback_portal.staff.export_forms import ExportForm
 
@@ -50,7 +50,7 @@ def export_comments() -> ResponseReturnValue:
         return _render_form(form)
     wanted = form.export_request()
     return Response(
-        stream_with_context(exports.stream_export(wanted, actor_id=current_user.id)),
+        stream_with_context(started(exports.stream_export(wanted, actor_id=current_user.id))),
         mimetype="text/csv",
         headers=download_headers(exports.export_filename(wanted.profile)),
     )

@@ -12,7 +12,7 @@ from feedback_portal.charts import layout
 from feedback_portal.permissions import Capability
 from feedback_portal.security import requires
 from feedback_portal.services import figures
-from feedback_portal.services.csv_files import download_headers
+from feedback_portal.services.csv_files import download_headers, started
 from feedback_portal.staff import blueprint
 
 
@@ -28,7 +28,7 @@ def view_figures() -> str:
 def download_figure(name: str) -> ResponseReturnValue:
     figure = figures.get_figure(name)
     return Response(
-        stream_with_context(figures.figure_csv(figure)),
+        stream_with_context(started(figures.figure_csv(figure))),
         mimetype="text/csv",
         headers=download_headers(figure.csv_filename),
     )

@@ -109,13 +109,13 @@ def _render_queue(
 # One comment ------------------------------------------------------------------------------------
 
 
-@blueprint.get("/comments/<int:comment_id>")
+@blueprint.get("/comments/<id:comment_id>")
 @requires(Capability.READ_FEEDBACK)
 def view_comment(comment_id: int) -> str:
     return _render_comment(comment_id, _queue_url(request.args.get("return_to")))
 
 
-@blueprint.post("/comments/<int:comment_id>/publish")
+@blueprint.post("/comments/<id:comment_id>/publish")
 @requires(Capability.MODERATE)
 def publish_comment(comment_id: int) -> ResponseReturnValue:
     form = _valid_action_form(CommentActionForm)
@@ -124,7 +124,7 @@ def publish_comment(comment_id: int) -> ResponseReturnValue:
     return _after_action(comment_id, form.return_to.data)
 
 
-@blueprint.post("/comments/<int:comment_id>/publish-redacted")
+@blueprint.post("/comments/<id:comment_id>/publish-redacted")
 @requires(Capability.MODERATE)
 def publish_redacted_comment(comment_id: int) -> ResponseReturnValue:
     form = RedactForm()
@@ -137,7 +137,7 @@ def publish_redacted_comment(comment_id: int) -> ResponseReturnValue:
     return _after_action(comment_id, form.return_to.data)
 
 
-@blueprint.post("/comments/<int:comment_id>/reject")
+@blueprint.post("/comments/<id:comment_id>/reject")
 @requires(Capability.MODERATE)
 def reject_comment(comment_id: int) -> ResponseReturnValue:
     form = RejectForm()
@@ -150,7 +150,7 @@ def reject_comment(comment_id: int) -> ResponseReturnValue:
     return _after_action(comment_id, form.return_to.data)
 
 
-@blueprint.post("/comments/<int:comment_id>/spam")
+@blueprint.post("/comments/<id:comment_id>/spam")
 @requires(Capability.MODERATE)
 def mark_comment_as_spam(comment_id: int) -> ResponseReturnValue:
     form = _valid_action_form(CommentActionForm)
@@ -159,7 +159,7 @@ def mark_comment_as_spam(comment_id: int) -> ResponseReturnValue:
     return _after_action(comment_id, form.return_to.data)
 
 
-@blueprint.post("/comments/<int:comment_id>/hide")
+@blueprint.post("/comments/<id:comment_id>/hide")
 @requires(Capability.MODERATE)
 def hide_comment(comment_id: int) -> ResponseReturnValue:
     form = HideForm()
@@ -170,7 +170,7 @@ def hide_comment(comment_id: int) -> ResponseReturnValue:
     return _after_action(comment_id, form.return_to.data)
 
 
-@blueprint.post("/comments/<int:comment_id>/restore")
+@blueprint.post("/comments/<id:comment_id>/restore")
 @requires(Capability.MODERATE)
 def restore_comment(comment_id: int) -> ResponseReturnValue:
     form = _valid_action_form(CommentActionForm)
@@ -179,7 +179,7 @@ def restore_comment(comment_id: int) -> ResponseReturnValue:
     return _after_action(comment_id, form.return_to.data)
 
 
-@blueprint.post("/comments/<int:comment_id>/notes")
+@blueprint.post("/comments/<id:comment_id>/notes")
 @requires(Capability.MODERATE)
 def add_note(comment_id: int) -> ResponseReturnValue:
     form = NoteForm()
@@ -190,7 +190,7 @@ def add_note(comment_id: int) -> ResponseReturnValue:
     return _back_to_comment(comment_id, form.return_to.data, "notes")
 
 
-@blueprint.post("/comments/<int:comment_id>/tags")
+@blueprint.post("/comments/<id:comment_id>/tags")
 @requires(Capability.MODERATE)
 def add_tag(comment_id: int) -> ResponseReturnValue:
     form = TagForm()
@@ -201,7 +201,7 @@ def add_tag(comment_id: int) -> ResponseReturnValue:
     return _back_to_comment(comment_id, form.return_to.data, "themes")
 
 
-@blueprint.post("/comments/<int:comment_id>/tags/<int:tag_id>/remove")
+@blueprint.post("/comments/<id:comment_id>/tags/<id:tag_id>/remove")
 @requires(Capability.MODERATE)
 def remove_tag(comment_id: int, tag_id: int) -> ResponseReturnValue:
     form = _valid_action_form(ReturnForm)
@@ -226,7 +226,7 @@ def list_reported_comments() -> str:
     )
 
 
-@blueprint.post("/comments/<int:comment_id>/reports/dismiss")
+@blueprint.post("/comments/<id:comment_id>/reports/dismiss")
 @requires(Capability.MODERATE)
 def dismiss_reports(comment_id: int) -> ResponseReturnValue:
     form = _valid_action_form(ReturnForm)

@@ -36,13 +36,20 @@ from wtforms.validators import (
 )
 from wtforms.widgets import HiddenInput
 
-from feedback_portal.services import moderation
+from feedback_portal.models import LARGEST_ID
+from feedback_portal.services import date_range, moderation
 from feedback_portal.validators import PlainText, blank_to_none, normalise_line_breaks, strip
 from feedback_portal.vocabulary import REACTION_LABELS
 
 DATE_FORMAT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 SELECTION = re.compile(r"^([0-9]{1,18}):([0-9]{1,18})$")
 MAX_BULK_SELECTION = 200
+
+
+def _is_selection(value: str) -> bool:
+    """A comment's id and the revision seen, as the queue's checkbox values write them."""
+    match = SELECTION.match(value)
+    return match is not None and all(1 <= int(number) <= LARGEST_ID for number in match.groups())
 
 
 def collapse_spaces(value: str | None) -> str | None:
@@ -67,11 +74,14 @@ class DateAsYearMonthDay:
         try:
             if not DATE_FORMAT.match(field.data):
                 raise ValueError(field.data)
-            field.date = date.fromisoformat(field.data)
+            day = date.fromisoformat(field.data)
         except ValueError:
             raise ValidationError(
                 f"{self.name} must be a real date in the format year-month-day, like 2026-11-26"
             ) from None
+        if not date_range.is_in_range(day):
+            raise ValidationError(date_range.out_of_range_message(self.name))
+        field.date = day
 
 
 class QueueFilterForm(Form):
@@ -192,7 +202,10 @@ class CommentActionForm(FlaskForm):
     """
 
     revision = IntegerField(
-        validators=[InputRequired(message="Reload the comment and try again"), NumberRange(min=1)],
+        validators=[
+            InputRequired(message="Reload the comment and try again"),
+            NumberRange(min=1, max=LARGEST_ID, message="Reload the comment and try again"),
+        ],
         widget=HiddenInput(),
     )
     return_to = HiddenField()
@@ -323,7 +336,7 @@ class BulkModerationForm(FlaskForm):
         if not self.comments.data:
             self.comments.errors.append("Select at least one comment")
         elif len(self.comments.data) > MAX_BULK_SELECTION or not all(
-            SELECTION.match(value) for value in self.comments.data
+            _is_selection(value) for value in self.comments.data
         ):
             self.comments.errors.append("Reload the queue and select the comments again")
         if self.bulk_action.data == "reject" and not self.bulk_reason.data and not self.bulk_reason.errors:

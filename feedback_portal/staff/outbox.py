@@ -20,7 +20,7 @@ def list_outbox() -> str:
     )
 
 
-@blueprint.post("/outbox/<int:message_id>/retry")
+@blueprint.post("/outbox/<id:message_id>/retry")
 @requires(Capability.ADMINISTER)
 def retry_outbox_message(message_id: int) -> ResponseReturnValue:
     if ActionForm().validate_on_submit():

@@ -384,7 +384,8 @@ def test_safe_cell_neutralises_anything_a_spreadsheet_would_run(value, cell):
     assert safe_cell(value) == cell
 
 
-def test_stream_csv_yields_the_byte_order_mark_and_header_before_reading_any_row():
+def test_stream_csv_reads_the_first_row_before_sending_anything():
+    """A query that fails, fails before the header goes: an error page, not a cut-off file."""
     read: list[int] = []
 
     def rows():
@@ -393,9 +394,18 @@ def test_stream_csv_yields_the_byte_order_mark_and_header_before_reading_any_row
             yield [number, "=x"]
 
     chunks = stream_csv(["a", "b"], rows())
-    assert next(chunks) == '\ufeff"a","b"\r\n'
-    assert read == []
-    assert "".join(chunks) == '"0","\'=x"\r\n"1","\'=x"\r\n"2","\'=x"\r\n'
+    assert next(chunks) == '\ufeff"a","b"\r\n"0","\'=x"\r\n'
+    assert read == [0]
+    assert "".join(chunks) == '"1","\'=x"\r\n"2","\'=x"\r\n'
+
+
+def test_stream_csv_sends_nothing_when_the_first_row_fails():
+    def rows():
+        raise RuntimeError("the query failed")
+        yield []
+
+    with pytest.raises(RuntimeError):
+        next(stream_csv(["a", "b"], rows()))
 
 
 # Append-only, and nothing personal ----------------------------------------------------------

@@ -45,7 +45,7 @@ from feedback_portal.models import (
     comment_tag,
 )
 from feedback_portal.permissions import Capability, may
-from feedback_portal.services import audit, moderation
+from feedback_portal.services import audit, date_range, moderation
 from feedback_portal.services.comment_filters import apply_comment_filters, like_pattern
 from feedback_portal.services.csv_files import stream_csv
 from feedback_portal.services.exceptions import DomainError
@@ -93,6 +93,9 @@ def check_filters(filters: ExportFilters) -> list[str]:
         problems.append(f"There is no answer {filters.reaction!r}. Use one of: {', '.join(REACTIONS)}")
     if filters.tag is not None and filters.tag not in choices.tags:
         problems.append(f"There is no theme {filters.tag!r}")
+    for name, day in (("The ‘from’ date", filters.created_from), ("The ‘to’ date", filters.created_to)):
+        if day is not None and not date_range.is_in_range(day):
+            problems.append(date_range.out_of_range_message(name))
     if filters.created_from and filters.created_to and filters.created_from > filters.created_to:
         problems.append("The ‘to’ date must be the same as or after the ‘from’ date")
     return problems
