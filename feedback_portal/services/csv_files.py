@@ -26,16 +26,20 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
 CHUNK_SIZE = 16 * 1024
 
 
-def safe_cell(value: Any) -> str:
-    """The text to write in a cell: None as an empty cell, and never a formula."""
+def cell_text(value: Any) -> str:
+    """A value as the text of a cell, in CSV files and workbooks alike: None as an empty cell."""
     if value is None:
         return ""
     if isinstance(value, bool):
-        text = "yes" if value else "no"
-    elif isinstance(value, datetime | date):
-        text = value.isoformat()
-    else:
-        text = str(value)
+        return "yes" if value else "no"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def safe_cell(value: Any) -> str:
+    """The text to write in a CSV cell: never a formula."""
+    text = cell_text(value)
     if text.startswith(FORMULA_TRIGGERS):
         return "'" + text
     return text
@@ -69,7 +73,7 @@ def stream_csv(header: Iterable[Any], rows: Iterable[Iterable[Any]]) -> Iterator
 
 
 def download_headers(filename: str) -> dict[str, str]:
-    """Headers for a CSV download: an attachment, never cached by a browser or proxy."""
+    """Headers for a download (CSV or workbook): an attachment, never cached by a browser or proxy."""
     return {
         "Content-Disposition": f'attachment; filename="{filename}"',
         "Cache-Control": "no-store",
