@@ -74,7 +74,8 @@ def _write_workbook(
 def _new_sheet(
     workbook: Workbook, number: int, headings: Sequence[str], widths: Sequence[int], bold: Format
 ) -> Worksheet:
-    sheet = workbook.add_worksheet(SHEET_NAME if number == 1 else f"{SHEET_NAME} {number}")
+    name = SHEET_NAME if number == 1 else f"{SHEET_NAME} {number}"
+    sheet = workbook.add_worksheet(name, worksheet_class=_TextOnlyWorksheet)
     for column, width in enumerate(widths):
         sheet.set_column(column, column, width)
     sheet.freeze_panes(1, 0)
@@ -85,12 +86,19 @@ def _new_sheet(
 
 def write_text(sheet: Worksheet, row: int, column: int, text: str, cell_format: Format) -> None:
     """Write `text` as a string cell, whatever it holds."""
-    if not text:
-        return
-    if text.startswith("<r>") and text.endswith("</r>"):
-        # In constant-memory mode XlsxWriter takes a string shaped like this for rich text
-        # it has already made, and writes it into the sheet's XML unescaped: a comment so
-        # shaped could add cells and formulas. As a rich string of two runs it is escaped.
-        sheet.write_rich_string(row, column, text[:1], cell_format, text[1:], cell_format)
-    else:
+    if text:
         sheet.write_string(row, column, text, cell_format)
+
+
+class _TextOnlyWorksheet(Worksheet):
+    """A worksheet whose strings are all plain text, even one shaped like XlsxWriter's rich text.
+
+    In constant-memory mode XlsxWriter takes a string that starts `<r>` and ends `</r>` for
+    rich text it has made itself, and writes it into the sheet's XML unescaped: a comment so
+    shaped could add cells and formulas. No rich text is written here, so every such string
+    is a person's, and goes out escaped like any other (it has had its control characters
+    escaped already, as `_xml_inline_string` expects).
+    """
+
+    def _xml_rich_inline_string(self, string: str, attributes: Any = ()) -> None:
+        self._xml_inline_string(string, bool(string != string.strip()), list(attributes))
