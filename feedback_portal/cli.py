@@ -5,9 +5,11 @@ from __future__ import annotations
 import getpass
 import sys
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -183,78 +185,94 @@ def send_digests(now_text: str | None) -> None:
     )
 
 
-export = AppGroup("export", help="Export feedback as CSV.")
+export = AppGroup("export", help="Export feedback as an Excel workbook or as CSV.")
 
-
-@export.command("csv")
-@click.option(
-    "--profile",
-    type=click.Choice(["internal", "open"]),
-    required=True,
-    help="internal: everything, with names and email addresses. open: published comments only, "
-    "nothing personal, safe to publish.",
-)
-@click.option("--state", help="Only comments in this state: pending, published, rejected, spam or hidden.")
-@click.option(
-    "--section", help="Only comments on this section (its slug), or 'document' for the whole document."
-)
-@click.option("--item", help="Only comments on this practice example (its key, like basic-1).")
-@click.option(
-    "--reaction", help="Only comments that answered 'Does this make sense?' with yes, partly or no."
-)
-@click.option("--tag", help="Only comments with this theme.")
-@click.option("--has-reports", is_flag=True, help="Only comments with reports nobody has dealt with.")
-@click.option(
-    "--from", "created_from", type=click.DateTime(["%Y-%m-%d"]), help="Received on or after this day (UTC)."
-)
-@click.option(
-    "--to", "created_to", type=click.DateTime(["%Y-%m-%d"]), help="Received on or before this day (UTC)."
-)
-@click.option("--text", help="Only comments containing these words.")
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Write the file here instead of to standard output.",
-)
-def export_csv_command(
-    profile: str,
-    state: str | None,
-    section: str | None,
-    item: str | None,
-    reaction: str | None,
-    tag: str | None,
-    has_reports: bool,
-    created_from: datetime | None,
-    created_to: datetime | None,
-    text: str | None,
-    output: Path | None,
-) -> None:
-    """Write comments as CSV: the same file as the Export page makes.
-
-    This command is for admins on the server. Its internal file includes the names and
+EXPORT_HELP = """This command is for admins on the server. Its internal file includes the names and
     email addresses people gave: keep it somewhere only the team can open. The export is
     recorded in the audit log with your system user name. A progress bar is shown on
-    standard error when it is a terminal.
-    """
-    filters = exports.ExportFilters(
-        state=state,
-        section=section,
-        item=item,
-        reaction=reaction,
-        created_from=created_from.date() if created_from else None,
-        created_to=created_to.date() if created_to else None,
-        tag=tag,
-        has_reports=has_reports,
-        text=text,
+    standard error when it is a terminal."""
+# The options of both export commands: the page's filters, the profile and where to write.
+EXPORT_OPTIONS = [
+    click.option(
+        "--profile",
+        type=click.Choice(["internal", "open"]),
+        required=True,
+        help="internal: everything, with names and email addresses. open: published comments only, "
+        "nothing personal, safe to publish.",
+    ),
+    click.option(
+        "--state", help="Only comments in this state: pending, published, rejected, spam or hidden."
+    ),
+    click.option(
+        "--section", help="Only comments on this section (its slug), or 'document' for the whole document."
+    ),
+    click.option("--item", help="Only comments on this practice example (its key, like basic-1)."),
+    click.option(
+        "--reaction", help="Only comments that answered 'Does this make sense?' with yes, partly or no."
+    ),
+    click.option("--tag", help="Only comments with this theme."),
+    click.option("--has-reports", is_flag=True, help="Only comments with reports nobody has dealt with."),
+    click.option(
+        "--from",
+        "created_from",
+        type=click.DateTime(["%Y-%m-%d"]),
+        help="Received on or after this day (UTC).",
+    ),
+    click.option(
+        "--to", "created_to", type=click.DateTime(["%Y-%m-%d"]), help="Received on or before this day (UTC)."
+    ),
+    click.option("--text", help="Only comments containing these words."),
+    click.option(
+        "--output",
+        "-o",
+        type=click.Path(dir_okay=False, writable=True, path_type=Path),
+        help="Write the file here instead of to standard output.",
+    ),
+]
+
+
+def export_options(command: Callable[..., None]) -> Callable[..., None]:
+    for option in reversed(EXPORT_OPTIONS):
+        command = option(command)
+    return command
+
+
+@export.command(
+    "csv", help=f"Write comments as CSV: the same file as the Export page makes.\n\n    {EXPORT_HELP}"
+)
+@export_options
+def export_csv_command(**options: Any) -> None:
+    run_export(exports.CSV, **options)
+
+
+@export.command(
+    "xlsx",
+    help="Write comments as an Excel workbook, every cell text exactly as written: the same file "
+    f"as the Export page makes.\n\n    {EXPORT_HELP}",
+)
+@export_options
+def export_xlsx_command(**options: Any) -> None:
+    run_export(exports.XLSX, **options)
+
+
+def run_export(
+    file_format: str,
+    profile: str,
+    created_from: datetime | None,
+    created_to: datetime | None,
+    output: Path | None,
+    **filters: Any,
+) -> None:
+    """Check what was asked for, then write the file with a progress bar, and say what was written."""
+    wanted = _export_request(
+        file_format,
+        profile,
+        exports.ExportFilters(
+            created_from=created_from.date() if created_from else None,
+            created_to=created_to.date() if created_to else None,
+            **filters,
+        ),
     )
-    problems = exports.check_filters(filters)
-    try:
-        wanted = exports.ExportRequest(profile, filters, contact_details=profile == exports.INTERNAL)
-    except exports.InvalidExport as problem:
-        problems.append(str(problem))
-    if problems:
-        raise click.UsageError("\n".join(problems))
     try:
         system_user = getpass.getuser()
     except (KeyError, OSError):
@@ -286,7 +304,7 @@ def export_csv_command(
             # "-" is standard output, which click leaves open.
             with click.open_file(str(output) if output else "-", "wb") as file:
                 for chunk in chunks:
-                    file.write(chunk.encode("utf-8"))
+                    file.write(chunk)
         except BaseException:
             # Half a file of personal data is no use to anyone: do not leave it behind.
             if output is not None:
@@ -294,3 +312,16 @@ def export_csv_command(
             raise
     where = f" to {output}" if output else ""
     click.echo(f"Exported {counted[0]:,} comments ({wanted.profile} file){where}.", err=True)
+
+
+def _export_request(file_format: str, profile: str, filters: exports.ExportFilters) -> exports.ExportRequest:
+    problems = exports.check_filters(filters)
+    try:
+        wanted = exports.ExportRequest(
+            profile, filters, contact_details=profile == exports.INTERNAL, file_format=file_format
+        )
+    except exports.InvalidExport as problem:
+        problems.append(str(problem))
+    if problems:
+        raise click.UsageError("\n".join(problems))
+    return wanted

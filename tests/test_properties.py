@@ -6,11 +6,13 @@ import csv
 import io
 from itertools import pairwise
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feedback_portal.charts import nice_ticks
-from feedback_portal.services.csv_files import BYTE_ORDER_MARK, safe_cell, stream_csv
+from feedback_portal.services.csv_files import BYTE_ORDER_MARK, cell_text, safe_cell, stream_csv
+from feedback_portal.services.xlsx_files import stream_xlsx
+from tests.helpers.workbook import read_workbook
 
 # What a spreadsheet could run as a formula, as the brief for safe_cell lists them.
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -60,3 +62,21 @@ def test_a_csv_file_reads_back_as_exactly_what_was_written(header, rows):
     assert data.startswith(BYTE_ORDER_MARK)
     read = list(csv.reader(io.StringIO(data[len(BYTE_ORDER_MARK) :], newline="")))
     assert read == [[safe_cell(cell) for cell in row] for row in [header, *rows]]
+
+
+# Anything a person could type, and text shaped like the rich text XlsxWriter makes itself.
+typed = st.one_of(st.text(), st.text().map(lambda text: f"<r>{text}</r>"))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.one_of(cells, typed), max_size=4), max_size=8))
+def test_a_workbook_reads_back_as_exactly_what_was_written_every_cell_a_string(rows):
+    # Each row starts with a reference, as an export's do: a row of empty cells leaves no trace.
+    rows = [[f"row {number}", *row] for number, row in enumerate(rows)]
+    header = ["Reference", "A", "B", "C", "D"]
+    [sheet] = read_workbook(b"".join(stream_xlsx(header, [10] * 5, rows)))
+    written = [[cell_text(cell) for cell in row + [None] * (5 - len(row))] for row in [header, *rows]]
+    assert [row + [""] * (5 - len(row)) for row in sheet.values] == written
+    assert all(
+        cell.kind == "inlineStr" and not cell.formula for row in sheet.cells for cell in row if cell.text
+    )

@@ -16,7 +16,10 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
+
+# What a download is made of: text (CSV) or bytes (a workbook).
+Chunk = TypeVar("Chunk", str, bytes)
 
 BYTE_ORDER_MARK = "\ufeff"
 # A cell starting with one of these could be run as a formula, so it gets a leading '.
@@ -26,16 +29,20 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
 CHUNK_SIZE = 16 * 1024
 
 
-def safe_cell(value: Any) -> str:
-    """The text to write in a cell: None as an empty cell, and never a formula."""
+def cell_text(value: Any) -> str:
+    """A value as the text of a cell, in CSV files and workbooks alike: None as an empty cell."""
     if value is None:
         return ""
     if isinstance(value, bool):
-        text = "yes" if value else "no"
-    elif isinstance(value, datetime | date):
-        text = value.isoformat()
-    else:
-        text = str(value)
+        return "yes" if value else "no"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def safe_cell(value: Any) -> str:
+    """The text to write in a CSV cell: never a formula."""
+    text = cell_text(value)
     if text.startswith(FORMULA_TRIGGERS):
         return "'" + text
     return text
@@ -74,7 +81,7 @@ def stream_csv(header: Iterable[Any], rows: Iterable[Iterable[Any]]) -> Iterator
         yield buffer.getvalue()
 
 
-def started(chunks: Iterator[str]) -> Iterator[str]:
+def started(chunks: Iterator[Chunk]) -> Iterator[Chunk]:
     """`chunks` with its first chunk made now, in the view, so that whatever fails making it
     raises there and gets its error page, before a response has started.
     """
@@ -82,14 +89,14 @@ def started(chunks: Iterator[str]) -> Iterator[str]:
     return _after(first, chunks)
 
 
-def _after(first: str | None, rest: Iterator[str]) -> Iterator[str]:
+def _after(first: Chunk | None, rest: Iterator[Chunk]) -> Iterator[Chunk]:
     if first is not None:
         yield first
     yield from rest
 
 
 def download_headers(filename: str) -> dict[str, str]:
-    """Headers for a CSV download: an attachment, never cached by a browser or proxy."""
+    """Headers for a download (CSV or workbook): an attachment, never cached by a browser or proxy."""
     return {
         "Content-Disposition": f'attachment; filename="{filename}"',
         "Cache-Control": "no-store",

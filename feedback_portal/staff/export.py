@@ -1,6 +1,7 @@
-"""Exporting comments as CSV: the form, and the file it streams back.
+"""Exporting comments as an Excel workbook or CSV: the form, and the file it streams back.
 
-The form posts to /staff/export.csv. A valid post gets the file, streamed as the rows are
+The form posts to /staff/export.csv (its address from before there were workbooks; the file's
+name says its format). A valid post gets the file, streamed as the rows are
 read (the query runs inside the generator, see services/export/stream.py); a post with filters
 that cannot be used gets the form back with what to fix, and no file.
 """
@@ -51,8 +52,8 @@ def export_comments() -> ResponseReturnValue:
     wanted = form.export_request()
     return Response(
         stream_with_context(started(exports.stream_export(wanted, actor_id=current_user.id))),
-        mimetype="text/csv",
-        headers=download_headers(exports.export_filename(wanted.profile)),
+        mimetype=exports.FORMATS[wanted.file_format].content_type,
+        headers=download_headers(exports.export_filename(wanted.profile, file_format=wanted.file_format)),
     )
 
 
@@ -61,5 +62,6 @@ def _render_form(form: ExportForm) -> str:
         "staff/export.html",
         form=form,
         profiles=exports.PROFILES,
+        formats=exports.FORMATS,
         can_include_contact_details=may(current_user.role, Capability.SEE_CONTACT_DETAILS),
     )

@@ -31,6 +31,13 @@ class ExportForm(QueueFilterForm):
         invalid_choice_message="Select which file you need",
         widget=GovRadioInput(),
     )
+    file_format = RadioField(
+        "Which format do you need?",
+        choices=[SelectChoice(name, file_format.label) for name, file_format in exports.FORMATS.items()],
+        validators=[InputRequired(message="Select which format you need")],
+        invalid_choice_message="Select which format you need",
+        widget=GovRadioInput(),
+    )
     include_contact_details = BooleanField(
         "Include names and email addresses",
         description="Internal file only. Only tick this if you need to contact people, "
@@ -79,4 +86,5 @@ class ExportForm(QueueFilterForm):
                 text=self.text.data or None,
             ),
             contact_details=bool(self.include_contact_details.data),
+            file_format=self.file_format.data,
         )

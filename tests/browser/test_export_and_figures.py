@@ -58,8 +58,9 @@ def test_an_analyst_downloads_open_data_for_one_section(app, live_server, new_pa
 
     page.get_by_label("Section", exact=True).select_option("basic")
     page.get_by_label("Open data", exact=True).check()
+    page.get_by_label("CSV file (.csv)", exact=True).check()
     with page.expect_download() as download_info:
-        page.get_by_role("button", name="Download CSV file").click()
+        page.get_by_role("button", name="Download file").click()
     download = download_info.value
     assert download.suggested_filename == f"feedback-open-{today()}.csv"
     rows = read_download(download.path())
@@ -77,7 +78,7 @@ def test_the_export_form_with_mistakes_says_what_to_fix(app, live_server, new_pa
     page.goto(live_server + "/staff/export")
     page.get_by_label("Received from").fill("2026-03-01")
     page.get_by_label("Received to").fill("2026-02-01")
-    page.get_by_role("button", name="Download CSV file").click()
+    page.get_by_role("button", name="Download file").click()
 
     expect(page).to_have_title(re.compile(r"^Error: Export comments – "))
     summary = page.locator(".govuk-error-summary")
@@ -85,6 +86,7 @@ def test_the_export_form_with_mistakes_says_what_to_fix(app, live_server, new_pa
         "The ‘received to’ date must be the same as or after the ‘received from’ date"
     )
     expect(summary).to_contain_text("Select which file you need")
+    expect(summary).to_contain_text("Select which format you need")
     if javascript:
         # GOV.UK's script moves focus to the summary, so a screen reader reads it first.
         expect(summary).to_be_focused()
@@ -95,10 +97,11 @@ def test_the_export_form_with_mistakes_says_what_to_fix(app, live_server, new_pa
     if javascript:
         expect(page.get_by_label("Internal", exact=True)).to_be_focused()
     page.get_by_label("Internal", exact=True).check()
+    page.get_by_label("Excel workbook (.xlsx)", exact=True).check()
     page.get_by_label("Received to").fill("2026-03-31")
     with page.expect_download() as download_info:
-        page.get_by_role("button", name="Download CSV file").click()
-    assert download_info.value.suggested_filename == f"feedback-internal-{today()}.csv"
+        page.get_by_role("button", name="Download file").click()
+    assert download_info.value.suggested_filename == f"feedback-internal-{today()}.xlsx"
 
 
 @JAVASCRIPT

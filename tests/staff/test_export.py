@@ -85,6 +85,7 @@ def export_fields(client: FlaskClient, **fields: str) -> dict[str, str]:
     """What the export form posts: its defaults, a CSRF token, and `fields`."""
     data = {
         "csrf_token": csrf_token(client, "/staff/export"),
+        "file_format": "csv",
         "state": "",
         "section": "",
         "item": "",
@@ -473,6 +474,7 @@ def test_each_export_is_recorded_with_who_the_file_the_filters_and_the_row_count
     assert entry.actor_id == analyst_id
     assert entry.details == {
         "profile": "internal",
+        "format": "csv",
         "contact_details": True,
         "filters": {"state": "published", "section": "basic", "from": "2020-01-01", "text_search": True},
         "row_count": len(matching),

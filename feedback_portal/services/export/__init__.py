@@ -1,4 +1,5 @@
-"""Exporting comments as CSV, for colleagues (the internal profile) and for publishing (open data).
+"""Exporting comments as CSV or as Excel workbooks: for colleagues (the internal profile) and
+for publishing (open data).
 
 `profiles` says what each file holds and what an export asks for; `stream` reads the rows
 in keyset batches and writes the file as it goes, recording the export in the audit log
@@ -6,13 +7,17 @@ first. The names below are the package's public face: import them from here.
 """
 
 from feedback_portal.services.export.profiles import (
+    CSV,
+    FORMATS,
     INTERNAL,
     INTERNAL_PROFILE,
     OPEN_DATA,
     OPEN_PROFILE,
     PROFILES,
+    XLSX,
     ExportColumn,
     ExportFilters,
+    ExportFormat,
     ExportProfile,
     ExportRequest,
     InvalidExport,
@@ -38,8 +43,10 @@ from feedback_portal.services.export.stream import (
 
 __all__ = [
     "BATCH_SIZE",
+    "CSV",
     "EXPORTABLE_STATES",
     "EXPORT_ACTION",
+    "FORMATS",
     "INTERNAL",
     "INTERNAL_PROFILE",
     "OPEN_DATA",
@@ -50,9 +57,11 @@ __all__ = [
     "REACTIONS",
     "REFUSED_ACTION",
     "WHOLE_DOCUMENT_LABEL",
+    "XLSX",
     "ContactDetailsNotAllowed",
     "ExportColumn",
     "ExportFilters",
+    "ExportFormat",
     "ExportProfile",
     "ExportRequest",
     "InvalidExport",

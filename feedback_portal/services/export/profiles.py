@@ -1,8 +1,10 @@
-"""What an export holds and what was asked for: the column profiles, the filters, the request.
+"""What an export holds and what was asked for: the column profiles, the formats, the filters,
+the request.
 
 Two profiles: internal, for colleagues in the council, and open data, safe to publish. Each
 column has a description, shown on the export page, so that whoever opens the file knows
-what every column means.
+what every column means. Two formats of the same rows: an Excel workbook for people, in
+which every cell is text exactly as written, and CSV for other software.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from feedback_portal.services.exceptions import DomainError
 
 INTERNAL = "internal"
 OPEN_DATA = "open"
+XLSX = "xlsx"
+CSV = "csv"
 
 
 class InvalidExport(DomainError):
@@ -32,6 +36,8 @@ class ExportColumn:
     description: str
     # Only in an internal export made with contact details, by an admin or analyst.
     contact_details: bool = False
+    # In characters, for the workbook's columns.
+    width: int = 16
 
 
 @dataclass(frozen=True)
@@ -49,29 +55,40 @@ INTERNAL_PROFILE = ExportProfile(
     "it can hold comments nobody has published, text removed from the public for a reason, "
     "and, if you ask and your role allows it, names and email addresses.",
     columns=(
-        ExportColumn("Reference", "The comment’s reference, like CP-7K3M9Q, as the person was given it."),
-        ExportColumn("Received (UTC)", "When the comment was sent, as year-month-day hours:minutes:seconds."),
-        ExportColumn("Published (UTC)", "When it was published. Empty if it never was."),
+        ExportColumn(
+            "Reference", "The comment’s reference, like CP-7K3M9Q, as the person was given it.", width=14
+        ),
+        ExportColumn(
+            "Received (UTC)",
+            "When the comment was sent, as year-month-day hours:minutes:seconds.",
+            width=20,
+        ),
+        ExportColumn("Published (UTC)", "When it was published. Empty if it never was.", width=20),
         ExportColumn("Document version", "The number of the version of the document it was made on."),
-        ExportColumn("Section", "The section it is about, or ‘The whole document’."),
-        ExportColumn("Practice example", "The ‘In practice this means’ example it is about, if any."),
+        ExportColumn("Section", "The section it is about, or ‘The whole document’.", width=30),
+        ExportColumn(
+            "Practice example", "The ‘In practice this means’ example it is about, if any.", width=40
+        ),
         ExportColumn(
             "Makes sense?", "The answer to ‘Does this make sense to you?’: yes, partly, no, or empty."
         ),
         ExportColumn("State", "pending, published, rejected, spam or hidden."),
-        ExportColumn("Public text", "The text the public sees: the redacted text if it was redacted."),
+        ExportColumn(
+            "Public text", "The text the public sees: the redacted text if it was redacted.", width=60
+        ),
         ExportColumn("Redacted", "yes if a moderator removed something from the public text."),
         ExportColumn(
             "Original text (redacted, staff only)",
             "What the person wrote, only when it was redacted. Never pass this column on outside the team.",
+            width=60,
         ),
-        ExportColumn("Rejection reason", "Why it was rejected, if it was."),
-        ExportColumn("Themes", "The themes moderators gave it, separated by semicolons."),
+        ExportColumn("Rejection reason", "Why it was rejected, if it was.", width=30),
+        ExportColumn("Themes", "The themes moderators gave it, separated by semicolons.", width=30),
         ExportColumn(
             "Reports", "How many times the public reported it, including reports already dealt with."
         ),
-        ExportColumn("Name", "The name they gave, if any.", contact_details=True),
-        ExportColumn("Email", "The email address they gave, if any.", contact_details=True),
+        ExportColumn("Name", "The name they gave, if any.", contact_details=True, width=24),
+        ExportColumn("Email", "The email address they gave, if any.", contact_details=True, width=32),
         ExportColumn("Wants updates", "yes if they asked to be told what happens with their feedback."),
         ExportColumn("Wants to get involved", "yes if they would like to work with the team."),
     ),
@@ -86,17 +103,50 @@ OPEN_PROFILE = ExportProfile(
             "Id",
             "A code for the comment that stays the same in every open data export, "
             "but cannot be traced back to the comment’s reference.",
+            width=14,
         ),
-        ExportColumn("Date received", "The day the comment was sent, as year-month-day (UTC)."),
-        ExportColumn("Section", "The section it is about, or ‘The whole document’."),
-        ExportColumn("Practice example", "The ‘In practice this means’ example it is about, if any."),
+        ExportColumn("Date received", "The day the comment was sent, as year-month-day (UTC).", width=14),
+        ExportColumn("Section", "The section it is about, or ‘The whole document’.", width=30),
+        ExportColumn(
+            "Practice example", "The ‘In practice this means’ example it is about, if any.", width=40
+        ),
         ExportColumn(
             "Makes sense?", "The answer to ‘Does this make sense to you?’: yes, partly, no, or empty."
         ),
-        ExportColumn("Comment", "The published text: the redacted text if a moderator removed something."),
+        ExportColumn(
+            "Comment", "The published text: the redacted text if a moderator removed something.", width=60
+        ),
     ),
 )
 PROFILES: dict[str, ExportProfile] = {INTERNAL: INTERNAL_PROFILE, OPEN_DATA: OPEN_PROFILE}
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    name: str
+    label: str
+    summary: str
+    content_type: str
+
+
+# The workbook first: it is what most people opening an export want.
+FORMATS: dict[str, ExportFormat] = {
+    XLSX: ExportFormat(
+        name=XLSX,
+        label="Excel workbook (.xlsx)",
+        summary="Opens in Excel, LibreOffice and Google Sheets with every cell exactly as people "
+        "wrote it: every cell is text, so nothing can become a formula, a date or a number.",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+    CSV: ExportFormat(
+        name=CSV,
+        label="CSV file (.csv)",
+        summary="For other software and for publishing as open data. To keep a spreadsheet from "
+        "running it, a cell that starts with =, +, - or @ gets an apostrophe (') in front, "
+        "so ‘-2+3’ is written ‘'-2+3’: choose the workbook to get exactly what people wrote.",
+        content_type="text/csv",
+    ),
+}
 
 
 # What was asked for -----------------------------------------------------------------------------
@@ -136,10 +186,13 @@ class ExportRequest:
     # Names and email addresses: internal profile only, and only for roles
     # with Capability.SEE_CONTACT_DETAILS (stream.py).
     contact_details: bool = False
+    file_format: str = CSV
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
             raise InvalidExport(f"There is no export profile called {self.profile!r}")
+        if self.file_format not in FORMATS:
+            raise InvalidExport(f"There is no export format called {self.file_format!r}")
         if self.profile == OPEN_DATA:
             if self.contact_details:
                 raise InvalidExport("Open data never includes names or email addresses")
@@ -155,5 +208,5 @@ def columns_for(profile: str, contact_details: bool = False) -> list[ExportColum
     return [column for column in PROFILES[profile].columns if contact_details or not column.contact_details]
 
 
-def export_filename(profile: str, now: datetime | None = None) -> str:
-    return f"feedback-{profile}-{(now or datetime.now(UTC)).astimezone(UTC):%Y-%m-%d}.csv"
+def export_filename(profile: str, now: datetime | None = None, file_format: str = CSV) -> str:
+    return f"feedback-{profile}-{(now or datetime.now(UTC)).astimezone(UTC):%Y-%m-%d}.{file_format}"

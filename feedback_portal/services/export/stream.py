@@ -1,10 +1,11 @@
-"""Streaming an export: the CSV file, read from the database in keyset batches of Core rows.
+"""Streaming an export: the CSV file or workbook, read from the database in keyset batches.
 
 The file streams: rows are read from the database in batches of `BATCH_SIZE` by keyset
 (`id > last id seen`), as plain Core rows, and written as they come, so an export of a
-million comments uses the same memory as one of ten and its first bytes leave at once.
-Nothing is written to disk: a killed export leaves no file and, as it only reads, leaves
-the database as it was.
+million comments uses the same memory as one of ten. A CSV file's first bytes leave at
+once and nothing is written to disk; a workbook is built in a temporary directory first
+(xlsx_files.py), which goes with it. A killed export leaves no file and, as it only reads,
+leaves the database as it was.
 
 Keyset batches rather than one long server-side cursor: on SQLite a statement that stays
 open holds a read lock that makes every comment submitted meanwhile wait and fail, while a
@@ -52,9 +53,11 @@ from feedback_portal.services.exceptions import DomainError
 from feedback_portal.services.export.profiles import (
     OPEN_DATA,
     PROFILES,
+    XLSX,
     ExportFilters,
     ExportRequest,
 )
+from feedback_portal.services.xlsx_files import stream_xlsx
 from feedback_portal.vocabulary import REJECTION_REASONS
 
 # The package's name, as before it was split: log configuration and tests refer to it.
@@ -299,8 +302,8 @@ def stream_export(
     on_start: Callable[[int], None] | None = None,
     on_rows: Callable[[int], None] | None = None,
     now: datetime | None = None,
-) -> Iterator[str]:
-    """The whole CSV file, a few kilobytes at a time, recording the export as it starts.
+) -> Iterator[bytes]:
+    """The whole file, CSV or workbook, a few kilobytes at a time, recording the export as it starts.
 
     Lazy: nothing is read or recorded until the first chunk is asked for, so every query
     runs inside the generator, in the streaming request's context (see architecture.md).
@@ -314,7 +317,9 @@ def stream_export(
             raise ContactDetailsNotAllowed("Only admins and analysts can export contact details")
     header = [column.heading for column in request.columns]
     rows = _rows(request, actor_id, via, system_user, on_start, on_rows, now)
-    return stream_csv(header, rows)
+    if request.file_format == XLSX:
+        return stream_xlsx(header, [column.width for column in request.columns], rows)
+    return (chunk.encode("utf-8") for chunk in stream_csv(header, rows))
 
 
 def _rows(
@@ -372,6 +377,7 @@ def _record_export(
 ) -> None:
     details: dict[str, Any] = {
         "profile": request.profile,
+        "format": request.file_format,
         "contact_details": request.contact_details,
         "filters": request.filters.describe(),
         "row_count": row_count,
