@@ -32,9 +32,16 @@ from feedback_portal.staff.auth_forms import (
 from feedback_portal.staff.forms import ActionForm
 
 SIGN_IN_FAILED = "Enter a correct email address and password"
+CODE_NOT_RIGHT = "The code is not right. Enter the code your app shows now"
+CODE_ALREADY_USED = "That code has already been used. Wait for your app to show a new code, then enter it"
 PENDING_SIGN_IN_LIFETIME = 5 * 60
 # Pages a person can use while they still have to set up a compulsory two-step code.
-ALLOWED_WITHOUT_TOTP = {"staff.set_up_two_step", "staff.sign_out", "staff.keep_alive"}
+ALLOWED_WITHOUT_TOTP = {
+    "staff.set_up_two_step",
+    "staff.cancel_two_step_set_up",
+    "staff.sign_out",
+    "staff.keep_alive",
+}
 
 
 def _account_key() -> str:
@@ -87,11 +94,14 @@ def sign_in_code() -> ResponseReturnValue:
         return redirect(url_for(".sign_in"))
     form = CodeForm()
     if form.validate_on_submit():
-        if accounts.check_totp_code(user, form.code.data):
+        outcome = accounts.check_totp_code(user, form.code.data)
+        if outcome == accounts.CodeCheck.ACCEPTED:
             next_page = session.get("pending_next") or url_for(".view_dashboard")
             start_staff_session(user)
             return redirect(next_page)
-        form.code.errors.append("The code is not right. Enter the code your app shows now")
+        form.code.errors.append(
+            CODE_ALREADY_USED if outcome == accounts.CodeCheck.ALREADY_USED else CODE_NOT_RIGHT
+        )
     return render_template("staff/sign_in_code.html", form=form)
 
 
@@ -161,7 +171,8 @@ def change_password() -> ResponseReturnValue:
 @blueprint.route("/account/two-step", methods=["GET", "POST"])
 @requires(Capability.READ_FEEDBACK)
 def set_up_two_step() -> ResponseReturnValue:
-    if "totp_secret" not in session or request.method == "GET":
+    # The same secret until it is confirmed or cancelled: an app that scanned it keeps working.
+    if "totp_secret" not in session:
         session["totp_secret"] = accounts.new_totp_secret()
     secret = session["totp_secret"]
     form = CodeForm()
@@ -170,10 +181,19 @@ def set_up_two_step() -> ResponseReturnValue:
             session.pop("totp_secret", None)
             flash("Two-step sign-in is on. You will need a code from your app each time you sign in.")
             return redirect(url_for(".view_account"))
-        form.code.errors.append("The code is not right. Enter the code your app shows now")
+        form.code.errors.append(CODE_NOT_RIGHT)
     uri = accounts.totp_uri(secret, current_user.email, current_app.config["SERVICE_NAME"])
     qr_code = segno.make(uri, error="m").svg_data_uri(scale=4, dark="#0b0c0c")
     return render_template("staff/two_step.html", form=form, secret=secret, qr_code=qr_code)
+
+
+@blueprint.post("/account/two-step/cancel")
+@requires(Capability.READ_FEEDBACK)
+def cancel_two_step_set_up() -> ResponseReturnValue:
+    if ActionForm().validate_on_submit():
+        session.pop("totp_secret", None)
+        flash("Two-step sign-in was not turned on. If you added this account to an app, remove it there.")
+    return redirect(url_for(".view_account"))
 
 
 @blueprint.post("/account/two-step/off")

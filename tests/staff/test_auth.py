@@ -300,10 +300,6 @@ def turn_on_two_step(client) -> str:
     soup = parse(client.get("/staff/account/two-step"))
     secret = soup.select_one("#totp-secret").get_text()
     assert soup.select_one("img.council-qr-code")["src"].startswith("data:image/svg+xml")
-    data = form_fields(client, "/staff/account/two-step")
-    # The form's hidden fields were read from a fresh GET, which made a new secret: read it again.
-    soup = parse(client.get("/staff/account/two-step"))
-    secret = soup.select_one("#totp-secret").get_text()
     data = {field["name"]: field.get("value", "") for field in soup.select("form input[type=hidden]")}
     data["code"] = pyotp.TOTP(secret).now()
     response = client.post("/staff/account/two-step", data=data)
@@ -338,7 +334,9 @@ def test_with_two_step_on_signing_in_needs_a_code(app):
     last_step = user(app).totp_last_step
     used_code = pyotp.TOTP(secret).generate_otp(last_step)
     soup = check_page(fresh.post("/staff/login/code", data={**data, "code": used_code}))
-    assert "The code is not right" in text_of(soup)
+    assert "That code has already been used. Wait for your app to show a new code" in text_of(
+        soup.select_one(".govuk-error-summary")
+    )
     next_code = pyotp.TOTP(secret).generate_otp(last_step + 1)
     response = fresh.post("/staff/login/code", data={**data, "code": next_code})
     assert response.headers["Location"] == "/staff/"
@@ -350,7 +348,23 @@ def test_with_two_step_on_signing_in_needs_a_code(app):
     assert again.post("/staff/login/code", data={**retry, "code": next_code}).status_code == 200
     assert not is_signed_in(again)
     failures = [details["reason"] for action, details in audit_actions(app) if action == "sign_in.failure"]
-    assert failures == ["wrong-code", "wrong-code", "wrong-code"]
+    assert failures == ["wrong-code", "used-code", "used-code"]
+
+
+def test_reloading_the_set_up_page_keeps_the_key_an_app_may_have_scanned(app):
+    client = signed_in_client(app, email=EMAIL)
+    first = parse(client.get("/staff/account/two-step")).select_one("#totp-secret").get_text()
+    again = parse(client.get("/staff/account/two-step")).select_one("#totp-secret").get_text()
+    assert again == first
+    # Cancelling forgets it: the next set-up starts with a new key.
+    response = client.post(
+        "/staff/account/two-step/cancel", data=form_fields(client, "/staff/account/two-step")
+    )
+    assert response.headers["Location"] == "/staff/account"
+    assert "Two-step sign-in was not turned on" in text_of(parse(client.get("/staff/account")))
+    fresh = parse(client.get("/staff/account/two-step")).select_one("#totp-secret").get_text()
+    assert fresh != first
+    assert user(app).totp_secret is None
 
 
 def test_the_code_page_is_no_way_around_the_password(app):

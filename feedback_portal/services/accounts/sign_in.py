@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 
 import pyotp
 from sqlalchemy import CursorResult, or_, select, update
@@ -109,30 +110,48 @@ def complete_sign_in(user: StaffUser, now: datetime | None = None) -> None:
     db.session.commit()
 
 
-def _accepted_step(secret: str, code: str, now: datetime, last_step: int | None) -> int | None:
-    """The time step a code belongs to (this one or either neighbour), if it is right and unused."""
+class CodeCheck(StrEnum):
+    """What became of a two-step code sent at sign-in."""
+
+    ACCEPTED = "accepted"
+    WRONG = "wrong-code"
+    ALREADY_USED = "used-code"
+
+
+def _matching_steps(secret: str, code: str, now: datetime) -> list[int]:
+    """The time steps (this one or either neighbour) whose code this is."""
     code = "".join(code.split())
     if not code.isdigit():
-        return None
+        return []
     totp = pyotp.TOTP(secret)
     current = totp.timecode(now)
-    for step in (current - 1, current, current + 1):
-        if (last_step is None or step > last_step) and secrets.compare_digest(totp.generate_otp(step), code):
-            return step
-    return None
+    return [
+        step
+        for step in (current - 1, current, current + 1)
+        if secrets.compare_digest(totp.generate_otp(step), code)
+    ]
 
 
-def check_totp_code(user: StaffUser, code: str, now: datetime | None = None) -> bool:
+def _accepted_step(secret: str, code: str, now: datetime, last_step: int | None) -> int | None:
+    """The time step a code belongs to, if it is right and unused."""
+    unused = [step for step in _matching_steps(secret, code, now) if last_step is None or step > last_step]
+    return unused[0] if unused else None
+
+
+def check_totp_code(user: StaffUser, code: str, now: datetime | None = None) -> CodeCheck:
     """A two-step code, usable once; a wrong or reused one counts as a failed sign-in."""
     now = now or datetime.now(UTC)
     step = _accepted_step(user.totp_secret, code, now, user.totp_last_step) if user.totp_secret else None
     if step is not None and _claim_step(user, step):
         complete_sign_in(user, now)
-        return True
+        return CodeCheck.ACCEPTED
+    # Right but used: by an earlier sign-in, or by a request that won the race for it.
+    right = step is not None or bool(user.totp_secret and _matching_steps(user.totp_secret, code, now))
+    outcome = CodeCheck.ALREADY_USED if right else CodeCheck.WRONG
     count_failed_sign_in(user, now)
-    audit.record("sign_in.failure", None, "staff_user", user.id, details={"reason": "wrong-code"}, now=now)
+    audit.record("sign_in.failure", None, "staff_user", user.id, details={"reason": str(outcome)}, now=now)
     db.session.commit()
-    return False
+    return outcome
 
 
 def _claim_step(user: StaffUser, step: int) -> bool:
