@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import Flask, g, render_template, request
 from flask.globals import request_ctx
@@ -13,7 +14,13 @@ from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnava
 from feedback_portal import links
 from feedback_portal.extensions import db, login_manager
 from feedback_portal.load_shedding import ServerBusy
-from feedback_portal.services.exceptions import Conflict, ConsultationClosed, DomainError, NotFound
+from feedback_portal.services.exceptions import (
+    AlreadyDone,
+    Conflict,
+    ConsultationClosed,
+    DomainError,
+    NotFound,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +30,7 @@ PAGES = {400, 403, 404, 405, 409, 413, 429, 500, 503}
 DOMAIN_ERROR_PAGES: dict[type[DomainError], tuple[int, str | None]] = {
     DomainError: (400, None),
     NotFound: (404, None),
+    AlreadyDone: (410, "errors/already_done.html"),
     Conflict: (409, None),
     ConsultationClosed: (403, "errors/consultation_closed.html"),
 }
@@ -59,13 +67,13 @@ def submitted_texts() -> list[tuple[str, str]]:
     return [(label, form[name]) for name, label in TEXT_FIELDS.items() if form.get(name, "").strip()]
 
 
-def render_error_page(code: int, template: str | None = None):
+def render_error_page(code: int, template: str | None = None, **context: Any):
     if request_ctx.url_adapter is None:
         # The request named a host we do not serve (TRUSTED_HOSTS), so Flask made no way to
         # build links for it: the page links to the portal's own address instead.
         request_ctx.url_adapter = links.public_url_adapter()
     template = template or (f"errors/{code}.html" if code in PAGES else "errors/generic.html")
-    return render_template(template, code=code, submitted_texts=submitted_texts()), code
+    return render_template(template, code=code, submitted_texts=submitted_texts(), **context), code
 
 
 def render_form_expired(error: CSRFError):
@@ -76,7 +84,7 @@ def render_domain_error(error: DomainError):
     for kind in type(error).__mro__:
         if kind in DOMAIN_ERROR_PAGES:
             code, template = DOMAIN_ERROR_PAGES[kind]
-            return render_error_page(code, template)
+            return render_error_page(code, template, error=error)
     return render_error_page(InternalServerError.code)
 
 

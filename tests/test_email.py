@@ -114,6 +114,9 @@ def test_the_withdraw_link_asks_first_then_withdraws_once(client, app, mail_serv
     visitor = app.test_client()
     confirm = check_page(visitor.get(path))
     assert heading(confirm) == "Withdraw your comment"
+    # What is being withdrawn, so someone with several references knows which one.
+    assert text_of(confirm.select_one("#withdrawn-text")) == "I think it is clear."
+    assert "Your comment on ‘" in text_of(confirm) and ", sent on " in text_of(confirm)
     assert all_comments(app)[0].state == "pending"
     data = {field["name"]: field.get("value", "") for field in confirm.select("form input[type=hidden]")}
     done = check_page(visitor.post(path, data=data))
@@ -121,7 +124,10 @@ def test_the_withdraw_link_asks_first_then_withdraws_once(client, app, mail_serv
     [comment] = all_comments(app)
     assert (comment.state, comment.body) == ("withdrawn", "")
     assert comment.author_email == RESIDENT  # only the comment was withdrawn
-    check_page(visitor.get(path), status=404)
+    again = check_page(visitor.get(path), status=410)
+    assert heading(again) == "You have already withdrawn this comment"
+    again = check_page(visitor.post(path, data=data), status=410)
+    assert heading(again) == "You have already withdrawn this comment"
 
 
 def test_the_erase_link_deletes_only_the_contact_details(client, app, mail_server):
@@ -135,7 +141,8 @@ def test_the_erase_link_deletes_only_the_contact_details(client, app, mail_serve
     [comment] = all_comments(app)
     assert (comment.author_name, comment.author_email, comment.wants_updates) == (None, None, False)
     assert comment.body == "I think it is clear." and comment.state == "pending"
-    check_page(visitor.get(path), status=404)
+    again = check_page(visitor.get(path), status=410)
+    assert heading(again) == "Your name and email address have already been deleted"
 
 
 def test_tampered_and_expired_links_are_refused(client, app, mail_server):

@@ -83,7 +83,8 @@ def test_an_offer_is_stored_with_its_consent_and_a_way_to_withdraw(client, app):
     assert offer.withdrawn_at is not None
     with app.app_context():
         assert db.session.scalar(select(ConsentRecord.withdrawn_at)) is not None
-    check_page(client.get(path), status=404)
+    again = check_page(client.get(path), status=410)
+    assert heading(again) == "You have already withdrawn your offer"
 
 
 def test_a_made_up_withdrawal_link_is_not_found(client):

@@ -9,6 +9,17 @@ class NotFound(DomainError):
     """The thing asked for does not exist, or is not visible to the person asking."""
 
 
+class AlreadyDone(DomainError):
+    """A one-time link was followed again: what it does has already been done.
+
+    `done` says what: "comment-withdrawn", "contact-erased" or "offer-withdrawn".
+    """
+
+    def __init__(self, done: str) -> None:
+        super().__init__(done)
+        self.done = done
+
+
 class Conflict(DomainError):
     """The record changed since the person last saw it."""
 

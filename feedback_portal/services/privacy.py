@@ -19,7 +19,7 @@ from sqlalchemy.engine import CursorResult
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment, CommentState, InvolvementOffer
 from feedback_portal.services import audit
-from feedback_portal.services.exceptions import Conflict, NotFound
+from feedback_portal.services.exceptions import AlreadyDone, Conflict, NotFound
 from feedback_portal.services.involvement import withdraw_token_hash
 
 CLIENT_KEY_LIFETIME = timedelta(hours=24)
@@ -48,9 +48,9 @@ def get_comment_from_link(reference: str, token: str, action: str) -> Comment:
     if comment is None or payload.get("action") != action or comment.reference != reference:
         raise NotFound("link")
     if action == "withdraw" and comment.state == CommentState.WITHDRAWN:
-        raise NotFound("link already used")
+        raise AlreadyDone("comment-withdrawn")
     if action == "erase" and comment.author_email is None and comment.author_name is None:
-        raise NotFound("link already used")
+        raise AlreadyDone("contact-erased")
     return comment
 
 
@@ -111,13 +111,12 @@ def erase_contact_details(reference: str, token: str, now: datetime | None = Non
 
 def get_offer_by_withdraw_token(token: str) -> InvolvementOffer:
     offer = db.session.scalar(
-        select(InvolvementOffer).where(
-            InvolvementOffer.withdraw_token_hash == withdraw_token_hash(token),
-            InvolvementOffer.withdrawn_at.is_(None),
-        )
+        select(InvolvementOffer).where(InvolvementOffer.withdraw_token_hash == withdraw_token_hash(token))
     )
     if offer is None:
         raise NotFound("withdrawal link")
+    if offer.withdrawn_at is not None:
+        raise AlreadyDone("offer-withdrawn")
     return offer
 
 
