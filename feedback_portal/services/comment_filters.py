@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import ColumnElement, Select, exists, or_, select
 
 from feedback_portal.models import Comment, CommentState, PracticeItem, Report, Section, Tag, comment_tag
 from feedback_portal.uk_time import start_of_uk_day
@@ -31,12 +32,24 @@ class CommentFilters:
     created_to: date | None = None
     tag: str | None = None
     has_reports: bool = False
+    # Words in the comment, or its reference; with `text_in_contact_details`, the name or email too.
     text: str | None = None
+    text_in_contact_details: bool = False
 
     @property
     def oldest_first(self) -> bool:
         # Work through what is waiting in the order it came; anything else, newest first.
         return self.state == CommentState.PENDING
+
+
+# A reference as people quote it: "CP-ESRBMC", "cp esrbmc" or "ESRBMC".
+_QUOTED_REFERENCE = re.compile(r"^(?:CP[\s-]*)?([A-Z0-9]{6})$")
+
+
+def reference_in(text: str) -> str | None:
+    """The comment reference `text` is, however it was typed; None if it is not one."""
+    match = _QUOTED_REFERENCE.match(text.strip().upper())
+    return f"CP-{match.group(1)}" if match else None
 
 
 def like_pattern(text: str) -> str:
@@ -78,11 +91,17 @@ def apply_comment_filters(query: Select, filters: CommentFilters) -> Select:
     if filters.has_reports:
         query = query.where(open_reports_exist())
     if filters.text:
-        pattern = like_pattern(filters.text)
-        query = query.where(
-            or_(
-                Comment.body.ilike(pattern, escape="\\"),
-                Comment.public_body.ilike(pattern, escape="\\"),
-            )
-        )
+        query = query.where(_text_matches(filters.text, filters.text_in_contact_details))
     return query
+
+
+def _text_matches(text: str, in_contact_details: bool) -> ColumnElement[bool]:
+    pattern = like_pattern(text)
+    places = [Comment.body, Comment.public_body]
+    if in_contact_details:
+        places += [Comment.author_name, Comment.author_email]
+    matches: list[ColumnElement[bool]] = [place.ilike(pattern, escape="\\") for place in places]
+    reference = reference_in(text)
+    if reference:
+        matches.append(Comment.reference == reference)
+    return or_(*matches)

@@ -80,7 +80,8 @@ def _render_queue(
     form = QueueFilterForm(arguments, moderation.list_filter_choices())
     page = None
     if form.validate():
-        page = moderation.list_queue(form.filters(), after=moderation.QueueCursor.decode(after))
+        filters = form.filters(may(current_user.role, Capability.SEE_CONTACT_DETAILS))
+        page = moderation.list_queue(filters, after=moderation.QueueCursor.decode(after))
     filter_arguments: dict[str, Any] = {
         name: arguments[name] for name in QUEUE_ARGUMENTS if arguments.get(name)
     }
@@ -102,6 +103,7 @@ def _render_queue(
         next_page=next_page,
         first_page=url_for(".list_comments", **filter_arguments) if after else None,
         can_moderate=may(current_user.role, Capability.MODERATE),
+        can_see_contact=may(current_user.role, Capability.SEE_CONTACT_DETAILS),
         now=datetime.now(UTC),
     )
 
@@ -299,7 +301,7 @@ def _queue_filters(queue_url: str | None) -> moderation.QueueFilters | None:
         return None
     arguments = MultiDict(parse_qsl(urlsplit(queue_url).query))
     form = QueueFilterForm(arguments, moderation.list_filter_choices())
-    return form.filters() if form.validate() else None
+    return form.filters(may(current_user.role, Capability.SEE_CONTACT_DETAILS)) if form.validate() else None
 
 
 def _after_action(comment_id: int, return_to: str | None) -> ResponseReturnValue:

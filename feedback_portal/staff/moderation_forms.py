@@ -36,14 +36,16 @@ from wtforms.validators import (
 )
 from wtforms.widgets import HiddenInput
 
-from feedback_portal.models import LARGEST_ID
+from feedback_portal.models import LARGEST_ID, CommentState
 from feedback_portal.services import date_range, moderation
 from feedback_portal.validators import PlainText, blank_to_none, normalise_line_breaks, strip
-from feedback_portal.vocabulary import REACTION_LABELS
+from feedback_portal.vocabulary import REACTION_LABELS, STATE_LABELS
 
 DATE_FORMAT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 SELECTION = re.compile(r"^([0-9]{1,18}):([0-9]{1,18})$")
 MAX_BULK_SELECTION = 200
+# The queue's state for "every state": its default, with no state in the URL, is pending.
+ANY_STATE = "any"
 
 
 def _is_selection(value: str) -> bool:
@@ -89,7 +91,10 @@ class QueueFilterForm(Form):
 
     state = SelectField(
         "State",
-        choices=[SelectChoice(state, state.capitalize()) for state in moderation.STATES],
+        choices=[
+            *(SelectChoice(state, STATE_LABELS[CommentState(state)]) for state in moderation.STATES),
+            SelectChoice(ANY_STATE, "Any state"),
+        ],
         default="pending",
         invalid_choice_message="Select a state from the list",
         widget=GovSelect(),
@@ -173,10 +178,15 @@ class QueueFilterForm(Form):
             return False
         return valid
 
-    def filters(self) -> moderation.QueueFilters:
-        """The filters as the service takes them. Only after validate() has passed."""
+    def filters(self, text_in_contact_details: bool = False) -> moderation.QueueFilters:
+        """The filters as the service takes them. Only after validate() has passed.
+
+        `text_in_contact_details`: whether the text is looked for in names and email addresses,
+        for someone allowed to see them.
+        """
+        state = self.state.data or "pending"
         return moderation.QueueFilters(
-            state=self.state.data or "pending",
+            state=None if state == ANY_STATE else state,
             section=self.section.data or None,
             item=self.item.data or None,
             reaction=self.reaction.data or None,
@@ -185,6 +195,7 @@ class QueueFilterForm(Form):
             tag=self.tag.data or None,
             has_reports=self.has_reports.data == "yes",
             text=self.text.data or None,
+            text_in_contact_details=text_in_contact_details,
         )
 
     def is_filtered(self) -> bool:

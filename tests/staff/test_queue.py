@@ -478,3 +478,35 @@ def test_date_filters_follow_the_uk_day_in_summer_time(app, moderator):
 
     page = check_page(moderator.get(f"/staff/comments/{id_of(app, just_after_midnight)}"))
     assert "2 July 2026, 00:30 BST" in text_of(page)
+
+
+def test_a_comment_is_found_by_the_reference_people_quote_however_they_type_it(app, moderator):
+    wanted = make_comment(app, text="The one they asked about", state="published")
+    make_comment(app, text="Another", state="published")
+    code = wanted.removeprefix("CP-")
+    for typed in (wanted, code, code.lower(), f"cp-{code.lower()}", f"CP {code}"):
+        soup = check_page(moderator.get("/staff/comments", query_string={"state": "any", "text": typed}))
+        assert references_on(soup) == [wanted], typed
+
+
+def test_the_queue_has_an_any_state_view(app, moderator):
+    made = {
+        state: make_comment(app, text=f"A {state} one", state=state)
+        for state in ("pending", "hidden", "rejected")
+    }
+    soup = check_page(moderator.get("/staff/comments?state=any"))
+    assert heading(soup) == "Comments in any state"
+    assert sorted(references_on(soup)) == sorted(made.values())
+    assert "Any state" in [option.get_text() for option in soup.select("select#state option")]
+
+
+def test_names_and_emails_are_searched_only_for_roles_that_may_see_them(app, moderator):
+    given = make_comment(
+        app, text="Nothing personal here", name="Parveen Akhtar", email="parveen@example.org"
+    )
+    admin = signed_in_client(app, role="admin")
+    for typed in ("akhtar", "PARVEEN@EXAMPLE"):
+        found = check_page(admin.get("/staff/comments", query_string={"state": "any", "text": typed}))
+        assert references_on(found) == [given], typed
+        hidden = check_page(moderator.get("/staff/comments", query_string={"state": "any", "text": typed}))
+        assert references_on(hidden) == [], typed
