@@ -180,7 +180,8 @@ def send_digests(now_text: str | None) -> None:
     # Delivery goes by the real clock: --now only says which periods have ended.
     report = outbox_service.send_due_messages()
     click.echo(
-        f"Queued {run.queued} digests ({run.already_done} already done). "
+        f"Queued {run.queued} digests ({run.already_done} already done, "
+        f"{run.nothing_to_say} with nothing to say). "
         f"Sent {report.sent}; {report.retrying} will be retried."
     )
 

@@ -15,6 +15,7 @@ from feedback_portal import email
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment, OutboxMessage, StaffUser
 from feedback_portal.services import outbox
+from feedback_portal.services.digests import last_complete_period_end
 from tests.factories import (
     all_comments,
     comment_post,
@@ -22,9 +23,12 @@ from tests.factories import (
     make_comment,
     make_staff,
     sign_in,
+    signed_in_client,
     use_post_moderation,
 )
+from tests.helpers.uk_time import in_uk_words
 from tests.pages import check_page, heading, parse, text_of
+from tests.staff.moderation_helpers import set_created_at
 
 SECTION = "/definition/basic"
 RESIDENT = "resident@example.com"
@@ -272,16 +276,32 @@ def test_an_address_with_a_line_break_never_reaches_a_header(app):
 # Digests ----------------------------------------------------------------------------------
 
 
+def made_long_ago(app, *staff_ids: int) -> None:
+    """Accounts made a month ago: a digest covers only the time an account has existed."""
+    with app.app_context():
+        for staff_id in staff_ids:
+            db.session.get(StaffUser, staff_id).created_at = datetime.now(UTC) - timedelta(days=30)
+        db.session.commit()
+
+
 def digest_people(app) -> list[int]:
     ids = [
         make_staff(app, role="moderator", email="mod1@example.gov.uk"),
         make_staff(app, role="moderator", email="mod2@example.gov.uk"),
         make_staff(app, role="analyst", email="analyst@example.gov.uk"),
     ]
+    made_long_ago(app, *ids)
     with app.app_context():
         db.session.get(StaffUser, ids[2]).digest_frequency = "weekly"
         db.session.commit()
     return ids
+
+
+def something_waiting(app) -> str:
+    """A pending comment from two days ago: every digest has that to say."""
+    reference = make_comment(app, text="Still waiting", state="pending")
+    set_created_at(app, reference, datetime.now(UTC) - timedelta(days=2))
+    return reference
 
 
 def test_the_digest_lists_new_feedback_per_section_and_what_is_waiting(app, runner, mail_server):
@@ -308,7 +328,7 @@ def test_the_digest_lists_new_feedback_per_section_and_what_is_waiting(app, runn
     assert "Led jointly by citizens and staff" in digest.text
     assert "2 comments waiting" in digest.text
     assert "Does it make sense? Yes: 0, partly: 1, no: 0" in digest.text
-    assert "https://feedback.example.gov.uk/staff/comments?state=pending" in digest.text
+    assert "https://feedback.example.gov.uk/staff/comments?state=feedback" in digest.text
     for secret in ("private@example.com", "Private Person"):
         assert secret not in digest.text and secret not in digest.html
     # The analyst asked for a weekly digest: one, covering the last whole week.
@@ -319,6 +339,7 @@ def test_the_digest_lists_new_feedback_per_section_and_what_is_waiting(app, runn
 def test_no_digest_holds_a_commenters_name_or_email_whatever_the_role(app, runner, mail_server):
     digest_people(app)
     admin_id = make_staff(app, role="admin", email="admin@example.gov.uk")
+    made_long_ago(app, admin_id)
     with app.app_context():
         db.session.get(StaffUser, admin_id).digest_frequency = "daily"
         db.session.commit()
@@ -336,6 +357,7 @@ def test_no_digest_holds_a_commenters_name_or_email_whatever_the_role(app, runne
 
 def test_running_the_digest_twice_sends_each_person_one_digest(app, runner, mail_server):
     digest_people(app)
+    something_waiting(app)
     for _ in range(2):
         assert runner.invoke(args=["digest", "send"]).exit_code == 0
     assert len(mail_server.to("mod1@example.gov.uk")) == 1
@@ -344,6 +366,7 @@ def test_running_the_digest_twice_sends_each_person_one_digest(app, runner, mail
 
 def test_the_next_period_brings_the_next_digest(app, runner, mail_server):
     digest_people(app)
+    something_waiting(app)
     runner.invoke(args=["digest", "send"])
     tomorrow = (datetime.now(UTC) + timedelta(days=1)).isoformat()
     runner.invoke(args=["digest", "send", "--now", tomorrow])
@@ -352,6 +375,7 @@ def test_the_next_period_brings_the_next_digest(app, runner, mail_server):
 
 def test_digests_started_together_on_two_machines_go_out_once(app, test_database_url, mail_server):
     digest_people(app)
+    something_waiting(app)
     env = {
         "DATABASE_URL": test_database_url,
         "PORTAL_ENV": "testing",
@@ -377,6 +401,66 @@ def test_digests_started_together_on_two_machines_go_out_once(app, test_database
     assert len(mail_server.to("mod1@example.gov.uk")) == 1
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 3
+
+
+def test_the_digest_counts_what_the_figures_count_and_links_to_exactly_those(app, runner, mail_server):
+    digest_people(app)
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+    counted = {
+        make_comment(app, text="Waiting", state="pending"),
+        make_comment(app, text="Out", state="published"),
+    }
+    for state in ("spam", "withdrawn"):
+        counted_not = make_comment(app, text=f"A {state} one", state=state)
+        set_created_at(app, counted_not, yesterday)
+    for reference in counted:
+        set_created_at(app, reference, yesterday)
+    assert runner.invoke(args=["digest", "send"]).exit_code == 0
+    [digest] = mail_server.to("mod1@example.gov.uk")
+    assert "NEW FEEDBACK (2)" in digest.text and "Basic – one way: 2" in digest.text
+    link = links_in_digest(digest.text)["Basic – one way"]
+    moderator = signed_in_client(app, role="moderator", email="reader@example.gov.uk")
+    listed = check_page(moderator.get(link.removeprefix("https://feedback.example.gov.uk")))
+    listed_references = listed.select("table.council-queue tbody tr td a.govuk-link")
+    assert {link.get_text(strip=True) for link in listed_references} == counted
+
+
+def links_in_digest(text: str) -> dict[str, str]:
+    """Each line '- label: count' with its link on the next line."""
+    lines = text.splitlines()
+    return {
+        line[2:].rsplit(":", 1)[0]: lines[number + 1].strip()
+        for number, line in enumerate(lines[:-1])
+        if line.startswith("- ") and lines[number + 1].strip().startswith("https://")
+    }
+
+
+def test_a_first_digest_covers_only_the_time_since_the_account_was_made(app, runner, mail_server):
+    newcomer = make_staff(app, role="moderator", email="new@example.gov.uk")
+    last_midnight = last_complete_period_end("daily", datetime.now(UTC))
+    with app.app_context():
+        db.session.get(StaffUser, newcomer).created_at = last_midnight - timedelta(hours=3)
+        db.session.commit()
+    before = make_comment(app, text="Before they started", state="published")
+    set_created_at(app, before, last_midnight - timedelta(hours=5))
+    after = make_comment(app, text="After they started", state="published")
+    set_created_at(app, after, last_midnight - timedelta(hours=1))
+    assert runner.invoke(args=["digest", "send"]).exit_code == 0
+    [digest] = mail_server.to("new@example.gov.uk")
+    assert "NEW FEEDBACK (1)" in digest.text
+    assert in_uk_words(last_midnight - timedelta(hours=3)) in digest.text
+
+
+def test_nothing_to_say_sends_no_digest_until_there_is(app, runner, mail_server):
+    digest_people(app)
+    result = runner.invoke(args=["digest", "send"])
+    assert "Queued 0 digests" in result.output and "3 with nothing to say" in result.output
+    assert mail_server.received == []
+    something_waiting(app)
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    runner.invoke(args=["digest", "send", "--now", tomorrow])
+    [digest] = mail_server.to("mod1@example.gov.uk")
+    assert "1 comment waiting" in digest.text
 
 
 # Urgent alerts and account mail -------------------------------------------------------------

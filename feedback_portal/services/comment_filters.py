@@ -14,13 +14,18 @@ from feedback_portal.uk_time import start_of_uk_day
 
 # The `section` filter's value for comments on the whole document rather than one section.
 WHOLE_DOCUMENT = "document"
+# Spam says nothing about what people think, and a withdrawn comment is gone: what the figures
+# and digests count as feedback is every other state, which the `state` filter calls this.
+EVERY_FEEDBACK_STATE = "feedback"
+NOT_FEEDBACK = (CommentState.SPAM, CommentState.WITHDRAWN)
 
 
 @dataclass(frozen=True)
 class CommentFilters:
     """Which comments a staff page shows: the queue, the export page and `flask export csv`.
 
-    Every field comes from a page's URL or the command line. A state of None means any state.
+    Every field comes from a page's URL or the command line. A state of None means any state;
+    EVERY_FEEDBACK_STATE means any but spam and withdrawn.
     """
 
     state: str | None = CommentState.PENDING
@@ -64,7 +69,9 @@ def open_reports_exist() -> Any:
 
 def apply_comment_filters(query: Select, filters: CommentFilters) -> Select:
     """`query` narrowed to the comments these filters describe."""
-    if filters.state is not None:
+    if filters.state == EVERY_FEEDBACK_STATE:
+        query = query.where(Comment.state.not_in(NOT_FEEDBACK))
+    elif filters.state is not None:
         query = query.where(Comment.state == filters.state)
     if filters.section == WHOLE_DOCUMENT:
         query = query.where(Comment.section_id.is_(None))

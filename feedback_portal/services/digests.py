@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -17,7 +17,9 @@ from feedback_portal import links
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment, CommentState, Report, Section, StaffUser
 from feedback_portal.services import notifications
+from feedback_portal.services.comment_filters import EVERY_FEEDBACK_STATE, NOT_FEEDBACK, WHOLE_DOCUMENT
 from feedback_portal.services.documents import get_current_version
+from feedback_portal.uk_time import in_uk, start_of_uk_day
 
 FREQUENCIES = {"daily": timedelta(days=1), "weekly": timedelta(weeks=1)}
 EXCERPT_LENGTH = 140
@@ -25,11 +27,11 @@ EXCERPTS = 5
 
 
 def last_complete_period_end(frequency: str, now: datetime) -> datetime:
-    """Digests cover whole days (midnight UTC) or whole weeks (Monday midnight UTC)."""
-    midnight = datetime.combine(now.astimezone(UTC).date(), time(0), tzinfo=UTC)
+    """Digests cover whole UK days (to midnight) or whole weeks (to Monday midnight), in UTC."""
+    today = in_uk(now).date()
     if frequency == "weekly":
-        return midnight - timedelta(days=midnight.weekday())
-    return midnight
+        today -= timedelta(days=today.weekday())
+    return start_of_uk_day(today)
 
 
 @dataclass
@@ -44,13 +46,23 @@ class DigestContent:
     reported: int = 0
     excerpts: list[tuple[str, str, str]] = field(default_factory=list)  # reference, excerpt, link
 
+    @property
+    def has_news(self) -> bool:
+        return bool(self.new_total or self.pending or self.reported)
+
 
 def build_digest(since: datetime, until: datetime) -> DigestContent:
     """A handful of aggregate queries, whatever the number of comments."""
     content = DigestContent(since=since, until=until)
     in_period = (
-        (Comment.created_at >= since) & (Comment.created_at < until) & (Comment.state != CommentState.SPAM)
+        (Comment.created_at >= since) & (Comment.created_at < until) & Comment.state.not_in(NOT_FEEDBACK)
     )
+    # The queue, showing exactly what is counted: the same states and the period's UK days.
+    counted = {
+        "state": EVERY_FEEDBACK_STATE,
+        "created_from": in_uk(since).date().isoformat(),
+        "created_to": in_uk(until - timedelta(microseconds=1)).date().isoformat(),
+    }
     version = get_current_version()
     sections: dict[int | None, Section] = {section.id: section for section in version.sections}
     items = {item.id: item for section in version.sections for item in section.items}
@@ -65,14 +77,14 @@ def build_digest(since: datetime, until: datetime) -> DigestContent:
             label = f"{section.heading if section else 'Section'}: ‘{items[item_id].text}’"
             assert section is not None  # a comment on an example also names its section
             link = links.public_url(
-                "staff.list_comments", state="pending", section=section.slug, item=items[item_id].key
+                "staff.list_comments", **counted, section=section.slug, item=items[item_id].key
             )
         elif section is not None:
             label = section.heading
-            link = links.public_url("staff.list_comments", state="pending", section=section.slug)
+            link = links.public_url("staff.list_comments", **counted, section=section.slug)
         else:
             label = "The whole document"
-            link = links.public_url("staff.list_comments", state="pending", section="document")
+            link = links.public_url("staff.list_comments", **counted, section=WHOLE_DOCUMENT)
         content.new_by_target.append((label, count, link))
         content.new_total += count
     content.reactions = Counter(
@@ -109,6 +121,7 @@ def build_digest(since: datetime, until: datetime) -> DigestContent:
 class DigestRun:
     queued: int = 0
     already_done: int = 0
+    nothing_to_say: int = 0
 
 
 def enqueue_due_digests(now: datetime | None = None) -> DigestRun:
@@ -123,13 +136,18 @@ def enqueue_due_digests(now: datetime | None = None) -> DigestRun:
     ).all()
     for person in people:
         until = last_complete_period_end(person.digest_frequency, now)
-        since = person.digest_covered_until or (until - FREQUENCIES[person.digest_frequency])
+        # Nothing from before the account existed: a first digest covers its own time only.
+        since = max(
+            person.digest_covered_until or (until - FREQUENCIES[person.digest_frequency]),
+            person.created_at,
+        )
         if since >= until:
             continue
         if (since, until) not in built:
             built[(since, until)] = build_digest(since, until)
         content = built[(since, until)]
-        queued = notifications.enqueue_digest(person, content, until)
+        # Nothing to say (nothing new, waiting or reported): no email, but the period is covered.
+        queued = notifications.enqueue_digest(person, content, until) if content.has_news else None
         person.digest_covered_until = until
         try:
             db.session.commit()
@@ -137,8 +155,10 @@ def enqueue_due_digests(now: datetime | None = None) -> DigestRun:
             # Another run, perhaps on another machine, queued this digest first.
             db.session.rollback()
             queued = None
-        if queued is None:
+        if queued is not None:
+            run.queued += 1
+        elif content.has_news:
             run.already_done += 1
         else:
-            run.queued += 1
+            run.nothing_to_say += 1
     return run

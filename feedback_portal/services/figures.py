@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment, CommentState, PracticeItem, Section
+from feedback_portal.services.comment_filters import NOT_FEEDBACK
 from feedback_portal.services.consultations import find_current_consultation
 from feedback_portal.services.csv_files import stream_csv
 from feedback_portal.services.documents import get_current_version
@@ -38,8 +39,6 @@ REACTION_SERIES = (
     *((reaction.value, label) for reaction, label in REACTION_LABELS.items()),
     (NO_ANSWER, "Not answered"),
 )
-# Spam says nothing about what people think, and a withdrawn comment is gone.
-NOT_FEEDBACK = (CommentState.SPAM, CommentState.WITHDRAWN)
 
 
 @dataclass(frozen=True)

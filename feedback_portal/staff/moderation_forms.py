@@ -93,6 +93,7 @@ class QueueFilterForm(Form):
         "State",
         choices=[
             *(SelectChoice(state, STATE_LABELS[CommentState(state)]) for state in moderation.STATES),
+            SelectChoice(moderation.EVERY_FEEDBACK_STATE, "Any state but spam or withdrawn"),
             SelectChoice(ANY_STATE, "Any state"),
         ],
         default="pending",

@@ -5,7 +5,12 @@ callers use, so `from feedback_portal.services import moderation` reads as it al
 """
 
 from feedback_portal.models import Section
-from feedback_portal.services.comment_filters import WHOLE_DOCUMENT, CommentFilters, like_pattern
+from feedback_portal.services.comment_filters import (
+    EVERY_FEEDBACK_STATE,
+    WHOLE_DOCUMENT,
+    CommentFilters,
+    like_pattern,
+)
 from feedback_portal.services.moderation.dashboard import CommentSummary, SectionCounts, summarise_comments
 from feedback_portal.services.moderation.notes_and_tags import (
     NOTE_MAX_LENGTH,
@@ -65,6 +70,7 @@ from feedback_portal.services.moderation.transitions import (
 __all__ = [
     "BIDI_CONTROLS",
     "BULK_ACTIONS",
+    "EVERY_FEEDBACK_STATE",
     "HISTORY_LABELS",
     "NOTE_MAX_LENGTH",
     "QUEUE_PAGE_SIZE",
