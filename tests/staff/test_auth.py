@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -401,13 +402,9 @@ def staff_routes(app) -> list[tuple[str, str]]:
             or getattr(app.view_functions[rule.endpoint], "allowed_roles", None) == "anyone"
         ):
             continue
-        path = (
-            rule.rule.replace("<int:comment_id>", "1")
-            .replace("<int:user_id>", "1")
-            .replace("<int:tag_id>", "1")
-            .replace("<int:message_id>", "1")
-        )
-        path = path.replace("<token>", "x")
+        # Every id in a staff address is 1 here; every other part of an address is "x".
+        path = re.sub(r"<(?:int|id):\w+>", "1", rule.rule)
+        path = re.sub(r"<\w+>", "x", path)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             routes.append((method, path))
     return routes
