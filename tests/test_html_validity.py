@@ -13,8 +13,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from feedback_portal.extensions import db
+from feedback_portal.models import Comment
+from feedback_portal.services import privacy
 from tests.factories import comment_post, make_comment, signed_in_client
+from tests.pages import parse
 from tests.staff.moderation_helpers import id_of
 
 VNU_JAR = (
@@ -37,6 +42,7 @@ STAFF_PAGES = [
     "/staff/",
     "/staff/comments",
     "/staff/comments?state=published",
+    "/staff/comments?state=any&text=cp-",
     "/staff/comments/reported",
     "/staff/figures",
     "/staff/export",
@@ -86,6 +92,12 @@ def nu_html_errors(pages: dict[str, str], folder: Path) -> dict[str, list[str]]:
     return errors
 
 
+def withdraw_link(app, reference: str) -> str:
+    with app.app_context():
+        comment = db.session.scalar(select(Comment).where(Comment.reference == reference))
+        return f"/feedback/{reference}/withdraw/{privacy.comment_link_token(comment, 'withdraw')}"
+
+
 @pytest.fixture
 def pages(app, client) -> dict[str, str]:
     """The HTML of every kind of page, with comments, errors and staff views in it."""
@@ -99,6 +111,11 @@ def pages(app, client) -> dict[str, str]:
     collected["comment form with errors"] = client.post(
         section, data=comment_post(client, section, comment="")
     ).get_data(as_text=True)
+    withdraw = withdraw_link(app, pending)
+    collected["withdraw page"] = client.get(withdraw).get_data(as_text=True)
+    confirm = {"csrf_token": parse(client.get(withdraw)).select_one("input[name=csrf_token]")["value"]}
+    assert client.post(withdraw, data=confirm).status_code == 200
+    collected["already withdrawn page"] = client.get(withdraw).get_data(as_text=True)
     collected["/staff/login"] = client.get("/staff/login").get_data(as_text=True)
     admin = signed_in_client(app, role="admin")
     for path in [*STAFF_PAGES, f"/staff/comments/{id_of(app, pending)}"]:
