@@ -62,15 +62,28 @@ run: install ## Set up and serve the site on http://127.0.0.1:$(PORT) (SQLite un
 	fi; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-test: install-dev ## Set up and run every test: on SQLite, then on PostgreSQL if TEST_DATABASE_URL is set
-	@echo "== Tests on SQLite =="
-	$(PYTEST)
-	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-		echo "== Tests on PostgreSQL ($$TEST_DATABASE_URL) =="; \
-		$(PYTEST) --database-url "$$TEST_DATABASE_URL"; \
-	else \
+# With TEST_DATABASE_URL set, the SQLite and PostgreSQL runs go side by side: most of a test's
+# time is spent waiting (for a browser, a server, a lock), so two runs share two cores well.
+# Each run counts rate limits in a Redis database of its own; each run's output is printed
+# whole once both have finished, and kept in test-results/.
+test: install-dev ## Set up and run every test: on SQLite, and on PostgreSQL if TEST_DATABASE_URL is set
+	@mkdir -p test-results
+	@if [ -z "$$TEST_DATABASE_URL" ]; then \
+		echo "== Tests on SQLite =="; \
+		$(PYTEST) || exit $$?; \
 		echo "TEST_DATABASE_URL is not set: the suite did not run on PostgreSQL."; \
-	fi
+		exit 0; \
+	fi; \
+	echo "== Tests on SQLite and on PostgreSQL ($$TEST_DATABASE_URL), side by side =="; \
+	REDIS_TEST_URL=$${REDIS_TEST_URL:-redis://127.0.0.1:6379/15} \
+		$(PYTEST) > test-results/sqlite.log 2>&1 & sqlite=$$!; \
+	REDIS_TEST_URL=$${REDIS_TEST_URL_POSTGRESQL:-redis://127.0.0.1:6379/14} \
+		$(PYTEST) --database-url "$$TEST_DATABASE_URL" > test-results/postgresql.log 2>&1; postgresql=$$?; \
+	wait $$sqlite; sqlite=$$?; \
+	echo "== Tests on SQLite =="; cat test-results/sqlite.log; \
+	echo "== Tests on PostgreSQL =="; cat test-results/postgresql.log; \
+	echo "SQLite: exit $$sqlite; PostgreSQL: exit $$postgresql"; \
+	[ $$sqlite -eq 0 ] && [ $$postgresql -eq 0 ]
 
 lint: install-dev ## Check the code: ruff (lint and format), the layer contracts, the type checker
 	$(BIN)/ruff check .
