@@ -43,7 +43,9 @@ def test_someone_stops_the_emails_from_the_link_in_their_receipt(live_server, ne
     assert not updates_consent_withdrawn(app)
 
     page.get_by_role("button", name="Stop these emails").click()
-    expect(page.locator(".govuk-panel")).to_contain_text("You will not get any more emails about your feedback")
+    expect(page.locator(".govuk-panel")).to_contain_text(
+        "You will not get any more emails about your feedback"
+    )
     assert_accessible(page)
     assert updates_consent_withdrawn(app)
 
