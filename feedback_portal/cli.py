@@ -141,7 +141,10 @@ def send_outbox(folder: Path | None, every: int | None) -> None:
     """Deliver the emails that are due. Run every minute from cron."""
     if every is None:
         report = outbox_service.send_due_messages(folder=folder)
-        click.echo(f"Sent {report.sent}; {report.retrying} will be retried; {report.failed} failed for good.")
+        click.echo(
+            f"Sent {report.sent}; {report.retrying} will be retried; {report.failed} failed for good; "
+            f"{report.cancelled} not sent because the person stopped these emails."
+        )
         return
     while True:
         _deliver_quietly(folder)

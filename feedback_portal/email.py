@@ -42,11 +42,19 @@ def message_id_for(dedupe_key: str) -> str:
 
 
 def enqueue(
-    kind: str, dedupe_key: str, recipient: str, subject: str, template: str, **context: Any
+    kind: str,
+    dedupe_key: str,
+    recipient: str,
+    subject: str,
+    template: str,
+    unsubscribe_url: str | None = None,
+    **context: Any,
 ) -> OutboxMessage | None:
     """Add an email to the current transaction, rendered from templates/email/<template>.txt and .html.
 
-    An email for a dedupe_key already queued is not queued again.
+    An email for a dedupe_key already queued is not queued again. With an `unsubscribe_url`
+    it carries the one-click List-Unsubscribe headers, and is not sent if its recipient
+    unsubscribes before it goes.
     """
     address = checked_address(recipient)
     if db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)):
@@ -60,6 +68,7 @@ def enqueue(
         subject=subject,
         text_body=text_body,
         html_body=html_body,
+        unsubscribe_url=unsubscribe_url,
     )
     db.session.add(message)
     return message
@@ -81,9 +90,17 @@ def _as_mail(message: OutboxMessage) -> Message:
         body=message.text_body,
         html=message.html_body,
         sender=(current_app.config["ORGANISATION_NAME"], current_app.config["MAIL_DEFAULT_SENDER"]),
+        extra_headers=_unsubscribe_headers(message.unsubscribe_url),
     )
     mail_message.msgId = message.message_id
     return mail_message
+
+
+def _unsubscribe_headers(url: str | None) -> dict[str, str] | None:
+    """RFC 8058: the mail program offers "Unsubscribe" and POSTs to the URL itself, no page needed."""
+    if url is None:
+        return None
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
 class FolderConnection:

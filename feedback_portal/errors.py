@@ -19,6 +19,7 @@ from feedback_portal.services.exceptions import (
     Conflict,
     ConsultationClosed,
     DomainError,
+    InvalidLink,
     NotFound,
 )
 
@@ -30,6 +31,7 @@ PAGES = {400, 403, 404, 405, 409, 413, 429, 500, 503}
 DOMAIN_ERROR_PAGES: dict[type[DomainError], tuple[int, str | None]] = {
     DomainError: (400, None),
     NotFound: (404, None),
+    InvalidLink: (404, "errors/invalid_link.html"),
     AlreadyDone: (410, "errors/already_done.html"),
     Conflict: (409, None),
     ConsultationClosed: (403, "errors/consultation_closed.html"),

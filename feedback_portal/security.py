@@ -17,7 +17,9 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-# Routes take the rate limiter from here, not from extensions, which also holds the database.
+# Routes take the rate limiter and CSRF protection from here, not from extensions, which also
+# holds the database.
+from feedback_portal.extensions import csrf as csrf
 from feedback_portal.extensions import limiter as limiter
 from feedback_portal.permissions import ROLES_WITH, Capability
 

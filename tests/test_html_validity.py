@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment
-from feedback_portal.services import privacy
+from feedback_portal.services import privacy, unsubscribe
 from tests.factories import comment_post, make_comment, signed_in_client
 from tests.pages import parse
 from tests.staff.moderation_helpers import id_of
@@ -98,6 +98,12 @@ def withdraw_link(app, reference: str) -> str:
         return f"/feedback/{reference}/withdraw/{privacy.comment_link_token(comment, 'withdraw')}"
 
 
+def stop_emails_link(app, reference: str) -> str:
+    with app.app_context():
+        comment = db.session.scalar(select(Comment).where(Comment.reference == reference))
+        return f"/feedback/{reference}/stop-emails/{unsubscribe.stop_emails_token(comment)}"
+
+
 @pytest.fixture
 def pages(app, client) -> dict[str, str]:
     """The HTML of every kind of page, with comments, errors and staff views in it."""
@@ -116,6 +122,12 @@ def pages(app, client) -> dict[str, str]:
     confirm = {"csrf_token": parse(client.get(withdraw)).select_one("input[name=csrf_token]")["value"]}
     assert client.post(withdraw, data=confirm).status_code == 200
     collected["already withdrawn page"] = client.get(withdraw).get_data(as_text=True)
+    stop_emails = stop_emails_link(app, sent.headers["Location"].rsplit("/", 1)[1])
+    collected["stop emails page"] = client.get(stop_emails).get_data(as_text=True)
+    confirm = {"csrf_token": parse(client.get(stop_emails)).select_one("input[name=csrf_token]")["value"]}
+    collected["emails stopped page"] = client.post(stop_emails, data=confirm).get_data(as_text=True)
+    collected["already stopped page"] = client.get(stop_emails).get_data(as_text=True)
+    collected["broken link page"] = client.get(stop_emails[:-4] + "abcd").get_data(as_text=True)
     collected["/staff/login"] = client.get("/staff/login").get_data(as_text=True)
     admin = signed_in_client(app, role="admin")
     for path in [*STAFF_PAGES, f"/staff/comments/{id_of(app, pending)}"]:

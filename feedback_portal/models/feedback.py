@@ -42,6 +42,7 @@ class Comment(Model):
         Index("ix_comment_state_created_at_id", "state", "created_at", "id"),
         Index("ix_comment_section_id_state", "section_id", "state"),
         Index("ix_comment_practice_item_id_state", "practice_item_id", "state"),
+        Index("ix_comment_emails_stopped_at", "emails_stopped_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -62,6 +63,9 @@ class Comment(Model):
     author_email: Mapped[str | None] = mapped_column(String(254))
     wants_updates: Mapped[bool] = mapped_column(default=False)
     wants_involvement: Mapped[bool] = mapped_column(default=False)
+    # When the person last used "Stop these emails": set on every comment from their address,
+    # so that an email queued before then is not sent.
+    emails_stopped_at: Mapped[datetime | None]
 
     state: Mapped[str] = mapped_column(String(20), default=CommentState.PENDING)
     # Why the spam filter caught it (a filled honeypot, sent too fast), for moderators.

@@ -18,6 +18,8 @@ class OutboxStatus(StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    # Not sent: its recipient used "Stop these emails" after it was queued.
+    CANCELLED = "cancelled"
 
 
 class OutboxMessage(Model):
@@ -33,6 +35,8 @@ class OutboxMessage(Model):
     subject: Mapped[str] = mapped_column(String(200))
     text_body: Mapped[str] = mapped_column(Text)
     html_body: Mapped[str] = mapped_column(Text)
+    # The one-click List-Unsubscribe address (RFC 8058), on emails to the public only.
+    unsubscribe_url: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(10), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utc_now)

@@ -234,6 +234,9 @@ def withdraw_involvement(token: str) -> ResponseReturnValue:
     return render_template("public/withdrawn.html")
 
 
+# Stopping emails: the routes are in stop_emails.py, on this blueprint.
+from feedback_portal.public import stop_emails  # noqa: E402, F401
+
 # The service's own pages ---------------------------------------------------------------------
 
 

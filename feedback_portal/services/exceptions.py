@@ -9,10 +9,15 @@ class NotFound(DomainError):
     """The thing asked for does not exist, or is not visible to the person asking."""
 
 
+class InvalidLink(NotFound):
+    """A link from an email that was changed, cut short or has expired: it does nothing."""
+
+
 class AlreadyDone(DomainError):
     """A one-time link was followed again: what it does has already been done.
 
-    `done` says what: "comment-withdrawn", "contact-erased" or "offer-withdrawn".
+    `done` says what: "comment-withdrawn", "contact-erased", "offer-withdrawn" or
+    "emails-stopped".
     """
 
     def __init__(self, done: str) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from feedback_portal import email, links
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment, CommentState, OutboxMessage, PasswordLink, Report, Role, StaffUser
+from feedback_portal.services.unsubscribe import stop_emails_token
 from feedback_portal.vocabulary import REJECTION_REASONS_IN_PLAIN_WORDS
 
 if TYPE_CHECKING:
@@ -38,7 +39,17 @@ def enqueue_receipt(comment: Comment, target_label: str, withdraw_token: str, er
         erase_url=links.public_url(
             "public.view_erase_contact", reference=comment.reference, token=erase_token
         ),
+        **_stop_emails_links(comment),
     )
+
+
+def _stop_emails_links(comment: Comment) -> dict[str, str]:
+    """The visible "Stop these emails" link (a page with one button) and the one-click address."""
+    values = {"reference": comment.reference, "token": stop_emails_token(comment)}
+    return {
+        "stop_emails_url": links.public_url("public.view_stop_emails", **values),
+        "unsubscribe_url": links.public_url("public.stop_emails_in_one_click", **values),
+    }
 
 
 def enqueue_decision_email(comment: Comment) -> None:
@@ -77,6 +88,7 @@ def enqueue_decision_email(comment: Comment) -> None:
             comment.rejection_reason or "other", REJECTION_REASONS_IN_PLAIN_WORDS["other"]
         ),
         comment_url=f"{link}#comment-{comment.reference}",
+        **_stop_emails_links(comment),
     )
 
 

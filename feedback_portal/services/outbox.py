@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, or_, select, update
 from feedback_portal import email
 from feedback_portal.extensions import db
 from feedback_portal.models import OutboxMessage, OutboxStatus
+from feedback_portal.services import unsubscribe
 
 MAX_ATTEMPTS = 8
 BATCH_SIZE = 200
@@ -33,6 +34,7 @@ class DeliveryReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    cancelled: int = 0
 
 
 def claim_lease() -> timedelta:
@@ -138,6 +140,20 @@ def _fail(message: OutboxMessage, error: Exception, report: DeliveryReport) -> N
     report.failed += 1
 
 
+def _recipient_stopped_emails(message: OutboxMessage) -> bool:
+    return message.unsubscribe_url is not None and unsubscribe.stopped_since(
+        message.recipient, message.created_at
+    )
+
+
+def _cancel(message: OutboxMessage, report: DeliveryReport) -> None:
+    message.status = OutboxStatus.CANCELLED
+    message.last_error = "Not sent: the person used Stop these emails after it was queued"
+    message.claim_token = None
+    message.claimed_at = None
+    report.cancelled += 1
+
+
 def _send_one(
     connection: Connection | email.FolderConnection,
     message: OutboxMessage,
@@ -145,6 +161,9 @@ def _send_one(
     report: DeliveryReport,
 ) -> bool:
     """Send and mark one message. True when the SMTP session must be reset before the next."""
+    if _recipient_stopped_emails(message):
+        _cancel(message, report)
+        return False
     try:
         email.send(connection, message)
     except _REFUSALS as error:
