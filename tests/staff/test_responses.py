@@ -5,11 +5,16 @@ Each test runs on SQLite and, with --database-url, on PostgreSQL.
 
 from __future__ import annotations
 
+import threading
+
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from feedback_portal.extensions import db
-from tests.factories import make_comment, signed_in_client
+from feedback_portal.models import StaffUser
+from feedback_portal.services import responses
+from feedback_portal.services.exceptions import Conflict
+from tests.factories import make_comment, make_staff, signed_in_client
 from tests.pages import check_page, parse, text_of
 from tests.staff.moderation_helpers import comment_audit_entries, csrf_token, id_of
 
@@ -238,3 +243,66 @@ def test_the_public_page_loads_responses_without_a_query_per_comment(app, modera
     assert statements_to_show_the_section_page(app) == with_one
     for reference in [first, *references]:
         assert f"Answer to {reference}." in public_response(app, reference).get_text()
+
+
+def race(app, monkeypatch, write_step: str, save) -> dict[str, str]:
+    """Two moderators save at once: both read the response before either writes."""
+    both_read = threading.Barrier(2, timeout=10)
+    original = getattr(responses, write_step)
+
+    def write_after_both_have_read(*args, **kwargs):
+        both_read.wait()
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(responses, write_step, write_after_both_have_read)
+    results: dict[str, str] = {}
+
+    def act(name: str) -> None:
+        with app.app_context():
+            actor = db.session.get(StaffUser, make_staff_id(app, name))
+            try:
+                save(actor, name)
+                results[name] = "won"
+            except Conflict:
+                results[name] = "conflict"
+            finally:
+                db.session.remove()
+
+    names = ["one@example.gov.uk", "two@example.gov.uk"]
+    for name in names:
+        make_staff(app, role="moderator", email=name)
+    threads = [threading.Thread(target=act, args=(name,)) for name in names]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+def make_staff_id(app, email: str) -> int:
+    with app.app_context():
+        return db.session.scalar(select(StaffUser.id).where(StaffUser.email == email))
+
+
+@pytest.mark.parametrize(("write_step", "seen_revision"), [("_insert", 0), ("_update", 1)])
+def test_two_moderators_saving_at_once_one_wins_and_the_other_is_told(
+    app, moderator, monkeypatch, write_step, seen_revision
+):
+    reference = make_comment(app)
+    comment_id = id_of(app, reference)
+    if seen_revision:
+        post_response(moderator, comment_id, "The first version.", 0)
+
+    results = race(
+        app,
+        monkeypatch,
+        write_step,
+        lambda actor, name: responses.save_response(
+            comment_id, seen_revision, f"Words of {name}", True, actor
+        ),
+    )
+
+    assert sorted(results.values()) == ["conflict", "won"]
+    winner = next(name for name, result in results.items() if result == "won")
+    assert f"Words of {winner}" in public_response(app, reference).get_text()
+    assert len(response_actions(app)) == seen_revision + 1
