@@ -1,6 +1,6 @@
 """Pages for the Citizen Involvement Team, under /staff. Every route names the roles it allows.
 
-One module per feature: auth (signing in, accounts), dashboard, moderation, admin.
+One module per feature: auth (signing in, accounts), dashboard, moderation, responses, admin.
 """
 
 from flask import Blueprint

@@ -29,11 +29,10 @@ from feedback_portal.staff.moderation_forms import (
     QueueFilterForm,
     RedactForm,
     RejectForm,
-    ResponseForm,
-    ResponseRevisionForm,
     ReturnForm,
     TagForm,
 )
+from feedback_portal.staff.response_forms import ResponseForm, ResponseRevisionForm
 
 QUEUE_ARGUMENTS = (
     "state",

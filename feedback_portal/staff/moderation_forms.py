@@ -26,7 +26,6 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
-    AnyOf,
     DataRequired,
     InputRequired,
     Length,
@@ -42,7 +41,6 @@ from feedback_portal.services import date_range, moderation
 from feedback_portal.validators import (
     PlainText,
     blank_to_none,
-    comment_text_checks,
     normalise_line_breaks,
     strip,
 )
@@ -320,35 +318,6 @@ class TagForm(FlaskForm):
         "A new theme is created if it does not exist.",
     )
     return_to = HiddenField()
-
-
-class ResponseRevisionForm(FlaskForm):
-    """The revision of the response the moderator saw: 0 when there was none yet."""
-
-    response_revision = IntegerField(
-        validators=[
-            InputRequired(message="Reload the comment and try again"),
-            NumberRange(min=0, max=LARGEST_ID, message="Reload the comment and try again"),
-        ],
-        widget=HiddenInput(),
-    )
-    return_to = HiddenField()
-
-
-class ResponseForm(ResponseRevisionForm):
-    response_text = TextAreaField(
-        "Response",
-        filters=[strip, normalise_line_breaks],
-        validators=comment_text_checks("the response"),
-        widget=GovCharacterCount(),
-        description="The public sees it under the comment, from the team, once you publish it.",
-    )
-    # Which button was pressed: save a draft, or publish.
-    intent = HiddenField(validators=[AnyOf(["draft", "publish"], message="Reload the comment and try again")])
-
-    @property
-    def publishes(self) -> bool:
-        return self.intent.data == "publish"
 
 
 class ReturnForm(FlaskForm):

@@ -10,7 +10,7 @@ from feedback_portal.security import requires
 from feedback_portal.services import responses
 from feedback_portal.staff import blueprint
 from feedback_portal.staff.moderation import _actor, _back_to_comment, _queue_url, _render_comment
-from feedback_portal.staff.moderation_forms import ResponseForm, ResponseRevisionForm
+from feedback_portal.staff.response_forms import ResponseForm, ResponseRevisionForm
 
 
 @blueprint.post("/comments/<id:comment_id>/response")
