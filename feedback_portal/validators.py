@@ -10,7 +10,7 @@ from typing import ClassVar
 
 from flask_wtf import FlaskForm
 from wtforms import Field
-from wtforms.validators import Length, ValidationError
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from feedback_portal.addresses import (
     MAX_LENGTH,
@@ -21,6 +21,7 @@ from feedback_portal.addresses import (
 )
 
 NAME_MAX_LENGTH = 100
+COMMENT_MAX_LENGTH = 5000
 LINE_BREAKS = {"\n", "\r", "\t"}
 # Characters that could not be typed into a form by a person and that PostgreSQL and
 # SQLite would not store alike (NUL) or that corrupt text for every later reader.
@@ -76,6 +77,18 @@ class OneEmailAddress:
             field.data = sendable_address(field.data)
         except UnsendableAddress as error:
             raise ValidationError(self.messages.get(type(error), self.message)) from None
+
+
+def comment_text_checks(what: str) -> list:
+    """What a comment's text must be, and so anything published beside it: `what` names it in messages."""
+    return [
+        DataRequired(message=f"Enter {what}"),
+        Length(
+            max=COMMENT_MAX_LENGTH,
+            message=f"{what.capitalize()} must be {COMMENT_MAX_LENGTH:,} characters or fewer",
+        ),
+        PlainText(multiline=True, message=f"{what.capitalize()} must not include control characters"),
+    ]
 
 
 # What a name or an email address must be, on every public form that asks for one.

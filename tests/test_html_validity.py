@@ -20,7 +20,7 @@ from feedback_portal.models import Comment
 from feedback_portal.services import privacy, unsubscribe
 from tests.factories import comment_post, make_comment, signed_in_client
 from tests.pages import parse
-from tests.staff.moderation_helpers import id_of
+from tests.staff.moderation_helpers import csrf_token, id_of
 
 VNU_JAR = (
     Path(__file__).parent.parent / "frontend" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -107,10 +107,28 @@ def stop_emails_link(app, reference: str) -> str:
 @pytest.fixture
 def pages(app, client) -> dict[str, str]:
     """The HTML of every kind of page, with comments, errors and staff views in it."""
-    make_comment(app, text="Published with a <b>tag</b> and عربى text.", reaction="partly", name="Sam")
+    answered = make_comment(
+        app, text="Published with a <b>tag</b> and عربى text.", reaction="partly", name="Sam"
+    )
     make_comment(app, text="On an example.", section_slug="transformative", item_key="transformative-3")
     pending = make_comment(app, text="Waiting.", state="pending", email="me@example.com")
+    admin = signed_in_client(app, role="admin")
+    answered_page = f"/staff/comments/{id_of(app, answered)}"
+    response_form = {"csrf_token": csrf_token(admin), "response_revision": "0", "intent": "publish"}
+    admin.post(f"{answered_page}/response", data={**response_form, "response_text": "A <i>reply</i>."})
+    admin.post(
+        f"{answered_page}/response",
+        data={**response_form, "response_text": "Again.", "response_revision": "1"},
+    )
     collected = {path: client.get(path).get_data(as_text=True) for path in PUBLIC_PAGES}
+    assert "Response from the" in collected["/definition/basic"]
+    collected["staff comment with a response"] = admin.get(answered_page).get_data(as_text=True)
+    collected["response form with errors"] = admin.post(
+        f"{answered_page}/response", data={**response_form, "response_text": "", "response_revision": "2"}
+    ).get_data(as_text=True)
+    collected["response changed page"] = admin.post(
+        f"{answered_page}/response", data={**response_form, "response_text": "Late."}
+    ).get_data(as_text=True)
     section = "/definition/basic"
     sent = client.post(section, data=comment_post(client, section, comment="Thanks.", email="a@example.com"))
     collected["thank-you page"] = client.get(sent.headers["Location"]).get_data(as_text=True)
@@ -129,7 +147,6 @@ def pages(app, client) -> dict[str, str]:
     collected["already stopped page"] = client.get(stop_emails).get_data(as_text=True)
     collected["broken link page"] = client.get(stop_emails[:-4] + "abcd").get_data(as_text=True)
     collected["/staff/login"] = client.get("/staff/login").get_data(as_text=True)
-    admin = signed_in_client(app, role="admin")
     for path in [*STAFF_PAGES, f"/staff/comments/{id_of(app, pending)}"]:
         response = admin.get(path)
         assert response.status_code == 200, path

@@ -22,6 +22,7 @@ from feedback_portal.models.feedback import (
 )
 from feedback_portal.models.moderation import CommentNote, Tag, comment_tag
 from feedback_portal.models.outbox import OutboxMessage, OutboxStatus
+from feedback_portal.models.responses import CommentResponse, CommentResponseVersion, ResponseState
 from feedback_portal.models.staff import PasswordLink, PasswordLinkPurpose, Role, Setting, StaffUser
 
 __all__ = [
@@ -29,6 +30,8 @@ __all__ = [
     "AuditEntry",
     "Comment",
     "CommentNote",
+    "CommentResponse",
+    "CommentResponseVersion",
     "CommentState",
     "ConsentPurpose",
     "ConsentRecord",
@@ -45,6 +48,7 @@ __all__ = [
     "Reaction",
     "Report",
     "ReportReason",
+    "ResponseState",
     "Role",
     "Section",
     "Setting",

@@ -14,6 +14,7 @@ from feedback_portal.models.document import DocumentVersion, PracticeItem, Secti
 
 if TYPE_CHECKING:
     from feedback_portal.models.moderation import CommentNote, Tag
+    from feedback_portal.models.responses import CommentResponse
     from feedback_portal.models.staff import StaffUser
 
 
@@ -90,6 +91,8 @@ class Comment(Model):
     notes: Mapped[list[CommentNote]] = relationship(order_by="CommentNote.id")
     tags: Mapped[list[Tag]] = relationship(secondary="comment_tag", order_by="Tag.name")
     state_changed_by: Mapped[StaffUser | None] = relationship()
+    # The team's response, in whatever state: pages for the public show it only when published.
+    response: Mapped[CommentResponse | None] = relationship(viewonly=True)
 
     @property
     def public_text(self) -> str:

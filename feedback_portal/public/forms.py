@@ -32,12 +32,12 @@ from feedback_portal.validators import (
     NAME_CHECKS,
     PlainText,
     blank_to_none,
+    comment_text_checks,
     normalise_line_breaks,
     strip,
 )
 from feedback_portal.vocabulary import REACTION_LABELS, REPORT_REASONS
 
-COMMENT_MAX_LENGTH = 5000
 SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
@@ -64,14 +64,7 @@ class CommentForm(SpamTrapMixin, FlaskForm):
     comment = TextAreaField(
         "Your comment",
         filters=[strip, normalise_line_breaks],
-        validators=[
-            DataRequired(message="Enter your comment"),
-            Length(
-                max=COMMENT_MAX_LENGTH,
-                message=f"Your comment must be {COMMENT_MAX_LENGTH:,} characters or fewer",
-            ),
-            PlainText(multiline=True, message="Your comment must not include control characters"),
-        ],
+        validators=comment_text_checks("your comment"),
         widget=GovCharacterCount(),
     )
     reaction = RadioField(

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from feedback_portal.extensions import db
 from feedback_portal.hashing import keyed_hash
@@ -207,6 +208,7 @@ def list_published_comments(
         query = query.where(Comment.section_id == section.id, Comment.practice_item_id.is_(None))
     else:
         query = query.where(Comment.section_id.is_(None), Comment.practice_item_id.is_(None))
+    query = query.options(selectinload(Comment.response))
     return list(db.session.scalars(query.order_by(Comment.published_at, Comment.id)))
 
 

@@ -19,7 +19,7 @@ from werkzeug.datastructures import MultiDict
 from feedback_portal.models import StaffUser
 from feedback_portal.permissions import Capability, may
 from feedback_portal.security import is_safe_next, requires
-from feedback_portal.services import moderation
+from feedback_portal.services import moderation, responses
 from feedback_portal.staff import blueprint
 from feedback_portal.staff.moderation_forms import (
     BulkModerationForm,
@@ -32,6 +32,7 @@ from feedback_portal.staff.moderation_forms import (
     ReturnForm,
     TagForm,
 )
+from feedback_portal.staff.response_forms import ResponseForm, ResponseRevisionForm
 
 QUEUE_ARGUMENTS = (
     "state",
@@ -332,7 +333,12 @@ def _render_comment(comment_id: int, return_to: str | None, failed_form=None) ->
     if isinstance(failed_form, CommentActionForm) and failed_form.revision.data != comment.revision:
         # Its form may no longer be on the page: say what changed rather than show a lost error.
         raise moderation.CommentChanged(comment)
-    revision_and_queue = {"revision": comment.revision, "return_to": return_to}
+    response = responses.get_response(comment_id)
+    revision_and_queue = {
+        "revision": comment.revision,
+        "response_revision": response.revision if response else responses.NO_RESPONSE_YET,
+        "return_to": return_to,
+    }
 
     def form_for(form_class: type, **data):
         if isinstance(failed_form, form_class):
@@ -359,6 +365,9 @@ def _render_comment(comment_id: int, return_to: str | None, failed_form=None) ->
         hide_form=form_for(HideForm),
         note_form=form_for(NoteForm),
         tag_form=form_for(TagForm),
+        response=response,
+        response_form=form_for(ResponseForm, response_text=response.body if response else None),
+        withdraw_response_form=form_for(ResponseRevisionForm),
         rejection_reasons=moderation.REJECTION_REASONS,
         report_reasons=moderation.REPORT_REASONS,
         now=datetime.now(UTC),

@@ -38,7 +38,12 @@ from wtforms.widgets import HiddenInput
 
 from feedback_portal.models import LARGEST_ID, CommentState
 from feedback_portal.services import date_range, moderation
-from feedback_portal.validators import PlainText, blank_to_none, normalise_line_breaks, strip
+from feedback_portal.validators import (
+    PlainText,
+    blank_to_none,
+    normalise_line_breaks,
+    strip,
+)
 from feedback_portal.vocabulary import REACTION_LABELS, STATE_LABELS
 
 DATE_FORMAT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")

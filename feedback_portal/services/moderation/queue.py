@@ -42,6 +42,10 @@ HISTORY_LABELS: dict[str, str] = {
     "comment.tag": "Added a theme",
     "comment.untag": "Removed a theme",
     "comment.reports_dismissed": "Dismissed reports",
+    "response.save_draft": "Saved a draft response",
+    "response.publish": "Published a response",
+    "response.edit": "Changed the published response",
+    "response.withdraw": "Withdrew the response",
 }
 
 
