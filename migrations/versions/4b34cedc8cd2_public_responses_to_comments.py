@@ -1,7 +1,7 @@
 """Public responses to comments
 
 Revision ID: 4b34cedc8cd2
-Revises: c94da6caeaf1
+Revises: e1b7a3c2d9f4
 Create Date: 2026-12-02 05:58:26.634702
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '4b34cedc8cd2'
-down_revision = 'c94da6caeaf1'
+down_revision = 'e1b7a3c2d9f4'
 branch_labels = None
 depends_on = None
 
