@@ -5,12 +5,13 @@ Every field is validated positively: what is allowed, not what is not.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import ClassVar
 
 from flask_wtf import FlaskForm
-from wtforms import Field
-from wtforms.validators import Length, ValidationError
+from wtforms import Field, HiddenField
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from feedback_portal.addresses import (
     MAX_LENGTH,
@@ -21,6 +22,8 @@ from feedback_portal.addresses import (
 )
 
 NAME_MAX_LENGTH = 100
+COMMENT_MAX_LENGTH = 5000
+SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 LINE_BREAKS = {"\n", "\r", "\t"}
 # Characters that could not be typed into a form by a person and that PostgreSQL and
 # SQLite would not store alike (NUL) or that corrupt text for every later reader.
@@ -87,3 +90,25 @@ EMAIL_CHECKS = [
     Length(max=MAX_LENGTH, message=f"Your email address must be {MAX_LENGTH} characters or fewer"),
     OneEmailAddress(),
 ]
+
+
+class SubmissionKey(HiddenField):
+    """A random key per rendered form: the same form sent twice makes one record."""
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        if not SUBMISSION_KEY.match(self.data or ""):
+            raise ValidationError("This form has expired. Send it again.")
+
+
+def comment_checks(subject: str = "your comment") -> list:
+    """What the text of a comment must be, whether its author typed it or staff typed it for them."""
+    return [
+        DataRequired(message=f"Enter {subject}"),
+        Length(
+            max=COMMENT_MAX_LENGTH,
+            message=f"{subject[:1].upper()}{subject[1:]} must be {COMMENT_MAX_LENGTH:,} characters or fewer",
+        ),
+        PlainText(
+            multiline=True, message=f"{subject[:1].upper()}{subject[1:]} must not include control characters"
+        ),
+    ]

@@ -24,29 +24,20 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional
 
 from feedback_portal.services.feedback import INVOLVEMENT_CONSENT_WORDING, UPDATES_CONSENT_WORDING
 from feedback_portal.validators import (
     EMAIL_CHECKS,
     NAME_CHECKS,
     PlainText,
+    SubmissionKey,
     blank_to_none,
+    comment_checks,
     normalise_line_breaks,
     strip,
 )
 from feedback_portal.vocabulary import REACTION_LABELS, REPORT_REASONS
-
-COMMENT_MAX_LENGTH = 5000
-SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-
-
-class SubmissionKey(HiddenField):
-    """A random key per rendered form: the same form sent twice makes one record."""
-
-    def pre_validate(self, form: FlaskForm) -> None:
-        if not SUBMISSION_KEY.match(self.data or ""):
-            raise ValidationError("This form has expired. Send it again.")
 
 
 class SpamTrapMixin:
@@ -64,14 +55,7 @@ class CommentForm(SpamTrapMixin, FlaskForm):
     comment = TextAreaField(
         "Your comment",
         filters=[strip, normalise_line_breaks],
-        validators=[
-            DataRequired(message="Enter your comment"),
-            Length(
-                max=COMMENT_MAX_LENGTH,
-                message=f"Your comment must be {COMMENT_MAX_LENGTH:,} characters or fewer",
-            ),
-            PlainText(multiline=True, message="Your comment must not include control characters"),
-        ],
+        validators=comment_checks(),
         widget=GovCharacterCount(),
     )
     reaction = RadioField(

@@ -8,4 +8,13 @@ from flask import Blueprint
 blueprint = Blueprint("staff", __name__, url_prefix="/staff")
 
 # The modules add their routes to the blueprint when imported.
-from feedback_portal.staff import admin, auth, dashboard, export, figures, moderation, outbox  # noqa: E402, F401
+from feedback_portal.staff import (  # noqa: E402, F401
+    admin,
+    auth,
+    dashboard,
+    export,
+    figures,
+    moderation,
+    offline_feedback,
+    outbox,
+)

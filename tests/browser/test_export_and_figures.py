@@ -25,7 +25,7 @@ def today() -> str:
     return datetime.now(UTC).date().isoformat()
 
 
-OPEN_HEADER = ["Id", "Date received", "Section", "Practice example", "Makes sense?", "Comment"]
+OPEN_HEADER = ["Id", "Date received", "Channel", "Section", "Practice example", "Makes sense?", "Comment"]
 
 
 def sign_in(page: Page, live_server: str, email: str) -> None:

@@ -176,6 +176,7 @@ def get_comment(comment_id: int) -> Comment:
             selectinload(Comment.tags),
             selectinload(Comment.notes).selectinload(CommentNote.author),
             selectinload(Comment.state_changed_by),
+            selectinload(Comment.entered_by),
         )
     )
     if comment is None:
