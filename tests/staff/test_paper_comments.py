@@ -72,6 +72,9 @@ def test_a_moderator_enters_a_comment_that_came_each_way_and_it_waits_for_modera
     assert page.select_one("#comment-received").get_text(strip=True) == "2 November 2026"
     assert "moderator@example.gov.uk" in page.select_one("#comment-entered").get_text()
     assert page.select_one("#comment-text").get_text() == "Written on the back of a leaflet: make it plainer."
+    history = [" ".join(row.get_text(" ").split()) for row in page.select("#history + * tbody tr")]
+    assert history[0] == f"2 November 2026 The person who wrote it Sent {CHANNELS[channel].lower()}"
+    assert "moderator@example.gov.uk Entered for the person who sent it" in history[1]
 
     comment = only_comment(app)
     assert (comment.state, comment.channel, comment.received_at) == ("pending", channel, date(2026, 11, 2))

@@ -42,6 +42,7 @@ HISTORY_LABELS: dict[str, str] = {
     "comment.tag": "Added a theme",
     "comment.untag": "Removed a theme",
     "comment.reports_dismissed": "Dismissed reports",
+    "comment.enter_on_behalf": "Entered for the person who sent it",
 }
 
 
