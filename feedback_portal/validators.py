@@ -5,11 +5,12 @@ Every field is validated positively: what is allowed, not what is not.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import ClassVar
 
 from flask_wtf import FlaskForm
-from wtforms import Field
+from wtforms import Field, HiddenField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from feedback_portal.addresses import (
@@ -22,6 +23,7 @@ from feedback_portal.addresses import (
 
 NAME_MAX_LENGTH = 100
 COMMENT_MAX_LENGTH = 5000
+SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 LINE_BREAKS = {"\n", "\r", "\t"}
 # Characters that could not be typed into a form by a person and that PostgreSQL and
 # SQLite would not store alike (NUL) or that corrupt text for every later reader.
@@ -100,3 +102,11 @@ EMAIL_CHECKS = [
     Length(max=MAX_LENGTH, message=f"Your email address must be {MAX_LENGTH} characters or fewer"),
     OneEmailAddress(),
 ]
+
+
+class SubmissionKey(HiddenField):
+    """A random key per rendered form: the same form sent twice makes one record."""
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        if not SUBMISSION_KEY.match(self.data or ""):
+            raise ValidationError("This form has expired. Send it again.")

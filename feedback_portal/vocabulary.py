@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from feedback_portal.models.feedback import CommentState, Reaction
+from feedback_portal.models.feedback import Channel, CommentState, Reaction
 
 # What staff call each state of a comment.
 STATE_LABELS = MappingProxyType(
@@ -25,6 +25,17 @@ REACTION_LABELS = MappingProxyType(
         Reaction.YES: "Yes",
         Reaction.PARTLY: "Partly",
         Reaction.NO: "No",
+    }
+)
+
+# How a comment reached the council, as staff, figures and exports name it.
+CHANNEL_LABELS = MappingProxyType(
+    {
+        Channel.ONLINE: "Online",
+        Channel.PAPER: "On paper",
+        Channel.EMAIL: "By email",
+        Channel.PHONE: "By phone",
+        Channel.EVENT: "At an event",
     }
 )
 
@@ -66,3 +77,4 @@ REPORT_REASONS = MappingProxyType(
 assert set(REJECTION_REASONS) == set(REJECTION_REASONS_IN_PLAIN_WORDS)
 assert set(STATE_LABELS) == set(CommentState)
 assert set(REACTION_LABELS) == set(Reaction)
+assert set(CHANNEL_LABELS) == set(Channel)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment
 from feedback_portal.services import privacy, unsubscribe
-from tests.factories import comment_post, make_comment, signed_in_client
+from tests.factories import comment_post, form_fields, make_comment, signed_in_client
 from tests.pages import parse
 from tests.staff.moderation_helpers import csrf_token, id_of
 
@@ -44,6 +44,7 @@ STAFF_PAGES = [
     "/staff/comments?state=published",
     "/staff/comments?state=any&text=cp-",
     "/staff/comments/reported",
+    "/staff/comments/new",
     "/staff/figures",
     "/staff/export",
     "/staff/users",
@@ -151,6 +152,13 @@ def pages(app, client) -> dict[str, str]:
         response = admin.get(path)
         assert response.status_code == 200, path
         collected[path] = response.get_data(as_text=True)
+    paper = {**form_fields(admin, "/staff/comments/new"), "channel": "paper", "section": "", "item": ""}
+    paper.update(comment="From a letter.", received=["28", "2", "2026"])
+    collected["paper comment form with errors"] = admin.post(
+        "/staff/comments/new", data={**paper, "received": ["31", "2", "2026"], "comment": ""}
+    ).get_data(as_text=True)
+    entered = admin.post("/staff/comments/new", data=paper)
+    collected["paper comment page"] = admin.get(entered.headers["Location"]).get_data(as_text=True)
     return collected
 
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from feedback_portal.extensions import db
 from tests.conftest import make_app, scratch_postgres_database
+
+NOW = datetime(2026, 11, 1, 12, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -45,4 +48,39 @@ def test_migrations_downgrade_to_nothing_and_upgrade_again(empty_database_url):
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         upgrade()
         assert "section" in inspect(db.engine).get_table_names()
+        db.engine.dispose()
+
+
+def test_comments_made_before_channels_existed_came_online(empty_database_url):
+    """Upgrading a database holding comments keeps them, and says they were sent on this site."""
+    app = make_app(empty_database_url)
+    with app.app_context():
+        upgrade(revision="c94da6caeaf1")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO document (id, slug, title, created_at) VALUES (1, 'd', 'D', :now)"),
+                {"now": NOW},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO document_version (id, document_id, number, summary, created_at) "
+                    "VALUES (1, 1, 1, '', :now)"
+                ),
+                {"now": NOW},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO comment (id, reference, submission_key, document_version_id, body, "
+                    "wants_updates, wants_involvement, state, revision, created_at) "
+                    "VALUES (1, 'CP-222222', 'key-one-0123456789', 1, 'Old comment', false, false, "
+                    "'pending', 1, :now)"
+                ),
+                {"now": NOW},
+            )
+        upgrade()
+        with db.engine.connect() as connection:
+            row = connection.execute(
+                text("SELECT body, channel, received_at, entered_by_id FROM comment WHERE id = 1")
+            ).one()
+        assert tuple(row) == ("Old comment", "online", None, None)
         db.engine.dispose()

@@ -11,6 +11,7 @@ from feedback_portal.models.document import (
     Section,
 )
 from feedback_portal.models.feedback import (
+    Channel,
     Comment,
     CommentState,
     ConsentPurpose,
@@ -28,6 +29,7 @@ from feedback_portal.models.staff import PasswordLink, PasswordLinkPurpose, Role
 __all__ = [
     "LARGEST_ID",
     "AuditEntry",
+    "Channel",
     "Comment",
     "CommentNote",
     "CommentResponse",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -34,6 +34,16 @@ class Reaction(StrEnum):
     YES = "yes"
     PARTLY = "partly"
     NO = "no"
+
+
+class Channel(StrEnum):
+    """How a comment reached the council: on this site, or another way that staff entered."""
+
+    ONLINE = "online"
+    PAPER = "paper"
+    EMAIL = "email"
+    PHONE = "phone"
+    EVENT = "event"
 
 
 class Comment(Model):
@@ -83,6 +93,11 @@ class Comment(Model):
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     published_at: Mapped[datetime | None]
 
+    channel: Mapped[str] = mapped_column(String(10), default=Channel.ONLINE, server_default=Channel.ONLINE)
+    # For feedback that came another way: the UK day it reached the council, and who typed it in.
+    received_at: Mapped[date | None]
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+
     document_version: Mapped[DocumentVersion] = relationship()
     section: Mapped[Section | None] = relationship()
     practice_item: Mapped[PracticeItem | None] = relationship()
@@ -90,7 +105,8 @@ class Comment(Model):
     consents: Mapped[list[ConsentRecord]] = relationship(order_by="ConsentRecord.id")
     notes: Mapped[list[CommentNote]] = relationship(order_by="CommentNote.id")
     tags: Mapped[list[Tag]] = relationship(secondary="comment_tag", order_by="Tag.name")
-    state_changed_by: Mapped[StaffUser | None] = relationship()
+    state_changed_by: Mapped[StaffUser | None] = relationship(foreign_keys=[state_changed_by_id])
+    entered_by: Mapped[StaffUser | None] = relationship(foreign_keys=[entered_by_id])
     # The team's response, in whatever state: pages for the public show it only when published.
     response: Mapped[CommentResponse | None] = relationship(viewonly=True)
 

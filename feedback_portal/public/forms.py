@@ -24,29 +24,20 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional
 
 from feedback_portal.services.feedback import INVOLVEMENT_CONSENT_WORDING, UPDATES_CONSENT_WORDING
 from feedback_portal.validators import (
     EMAIL_CHECKS,
     NAME_CHECKS,
     PlainText,
+    SubmissionKey,
     blank_to_none,
     comment_text_checks,
     normalise_line_breaks,
     strip,
 )
 from feedback_portal.vocabulary import REACTION_LABELS, REPORT_REASONS
-
-SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-
-
-class SubmissionKey(HiddenField):
-    """A random key per rendered form: the same form sent twice makes one record."""
-
-    def pre_validate(self, form: FlaskForm) -> None:
-        if not SUBMISSION_KEY.match(self.data or ""):
-            raise ValidationError("This form has expired. Send it again.")
 
 
 class SpamTrapMixin:

@@ -25,7 +25,7 @@ from feedback_portal.services.csv_files import stream_csv
 from feedback_portal.services.documents import get_current_version
 from feedback_portal.services.exceptions import NotFound
 from feedback_portal.services.sql_functions import utc_day
-from feedback_portal.vocabulary import REACTION_LABELS, REACTION_QUESTION, STATE_LABELS
+from feedback_portal.vocabulary import CHANNEL_LABELS, REACTION_LABELS, REACTION_QUESTION, STATE_LABELS
 
 WHOLE_DOCUMENT = "document"
 WHOLE_DOCUMENT_LABEL = "The whole document"
@@ -39,6 +39,8 @@ REACTION_SERIES = (
     *((reaction.value, label) for reaction, label in REACTION_LABELS.items()),
     (NO_ANSWER, "Not answered"),
 )
+
+CHANNEL_SERIES = tuple((channel.value, label) for channel, label in CHANNEL_LABELS.items())
 
 
 @dataclass(frozen=True)
@@ -219,6 +221,15 @@ def _reaction_description(figure: Figure, what: str) -> str:
     return text + " Spam is not counted."
 
 
+def _channel_description(figure: Figure) -> str:
+    if not figure.total:
+        return "There are no comments yet."
+    return (
+        f"{_plural(figure.total, 'comment')} by how they reached us: "
+        f"{_in_words(figure.series, figure.totals)}. Spam is not counted."
+    )
+
+
 @dataclass(frozen=True)
 class _Rows:
     """What a figure's rows are: the sections, or the practice examples, of the current version."""
@@ -241,6 +252,7 @@ BY_SECTION = _Rows("Section", _section_rows, _counts_by_section)
 BY_ITEM = _Rows("Practice example", _item_rows, _counts_by_item)
 STATES = _Measure(Comment.state, (CommentState.WITHDRAWN,), STATE_SERIES)
 REACTIONS = _Measure(Comment.reaction, NOT_FEEDBACK, REACTION_SERIES)
+CHANNELS = _Measure(Comment.channel, NOT_FEEDBACK, CHANNEL_SERIES)
 
 
 @dataclass(frozen=True)
@@ -306,6 +318,13 @@ COUNT_FIGURES = (
         BY_ITEM,
         REACTIONS,
         partial(_reaction_description, what="practice examples"),
+    ),
+    FigureDefinition(
+        "comments-by-channel",
+        "Comments per section, by how they reached us",
+        BY_SECTION,
+        CHANNELS,
+        _channel_description,
     ),
 )
 

@@ -15,6 +15,7 @@ from feedback_portal.staff import (  # noqa: E402, F401
     export,
     figures,
     moderation,
+    offline_feedback,
     outbox,
     responses,
 )

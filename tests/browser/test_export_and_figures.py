@@ -25,7 +25,7 @@ def today() -> str:
     return datetime.now(UTC).date().isoformat()
 
 
-OPEN_HEADER = ["Id", "Date received", "Section", "Practice example", "Makes sense?", "Comment"]
+OPEN_HEADER = ["Id", "Date received", "Channel", "Section", "Practice example", "Makes sense?", "Comment"]
 
 
 def sign_in(page: Page, live_server: str, email: str) -> None:
@@ -65,7 +65,8 @@ def test_an_analyst_downloads_open_data_for_one_section(app, live_server, new_pa
     assert download.suggested_filename == f"feedback-open-{today()}.csv"
     rows = read_download(download.path())
     assert rows[0] == OPEN_HEADER
-    assert [row[2:] for row in rows[1:]] == [["Basic – one way", "", "yes", "'=1+1 makes sense to me"]]
+    assert [row[2] for row in rows[1:]] == ["online"]
+    assert [row[3:] for row in rows[1:]] == [["Basic – one way", "", "yes", "'=1+1 makes sense to me"]]
     # The page is still there to make another.
     expect(page.locator("h1")).to_have_text("Export comments")
 
@@ -115,7 +116,7 @@ def test_the_figures_page_shows_each_chart_with_its_numbers(app, live_server, ne
     page.get_by_role("link", name="Figures").click()
     expect(page.locator("h1")).to_have_text("Figures")
     charts = page.locator("figure svg[role=img]")
-    expect(charts).to_have_count(5)
+    expect(charts).to_have_count(6)
     expect(page.locator("#comments-by-section-title")).to_have_text("Comments per section, by state")
     basic = page.locator("#comments-by-section tbody tr").filter(has_text="Basic – one way")
     expect(basic.locator("td")).to_have_text(["1", "2", "0", "1", "0", "4"])

@@ -68,7 +68,7 @@ AWKWARD_EMAILS = [
 ]
 ALL_INTERNAL = [column.heading for column in exports.INTERNAL_PROFILE.columns]
 WITHOUT_CONTACT = [heading for heading in ALL_INTERNAL if heading not in ("Name", "Email")]
-OPEN_HEADER = ["Id", "Date received", "Section", "Practice example", "Makes sense?", "Comment"]
+OPEN_HEADER = ["Id", "Date received", "Channel", "Section", "Practice example", "Makes sense?", "Comment"]
 
 
 # Helpers ----------------------------------------------------------------------------------------
@@ -201,6 +201,8 @@ def expected_internal_row(comment: Comment, sections: dict, items: dict, contact
     row = [
         comment.reference,
         moment(comment.created_at),
+        comment.created_at.astimezone(UTC).date().isoformat(),
+        comment.channel,
         moment(comment.published_at),
         "1",
         sections[comment.section_id] if comment.section_id else "The whole document",
@@ -337,6 +339,7 @@ def test_the_open_data_file_holds_published_comments_as_the_public_sees_them_and
             [
                 keyed_hash("open-data", str(comment.id))[:12],
                 comment.created_at.astimezone(UTC).date().isoformat(),
+                comment.channel,
                 sections[comment.section_id] if comment.section_id else "The whole document",
                 items[comment.practice_item_id] if comment.practice_item_id else "",
                 comment.reaction or "",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from feedback_portal.models import CommentState
+from feedback_portal.models import Channel, CommentState
 from feedback_portal.services.comment_filters import CommentFilters
 from feedback_portal.services.exceptions import DomainError
 
@@ -48,6 +48,15 @@ class ExportProfile:
     columns: tuple[ExportColumn, ...]
 
 
+# In both profiles: how feedback reached the council, and the day it did.
+RECEIVED_DAY = ExportColumn(
+    "Date received",
+    "The day the comment reached us, as year-month-day: the day it was sent on this site (UTC), "
+    "or the day it arrived on paper, by email, by phone or at an event.",
+    width=14,
+)
+CHANNEL = ExportColumn("Channel", f"How it reached us: {', '.join(Channel)}.", width=10)
+
 INTERNAL_PROFILE = ExportProfile(
     name=INTERNAL,
     label="Internal",
@@ -60,9 +69,12 @@ INTERNAL_PROFILE = ExportProfile(
         ),
         ExportColumn(
             "Received (UTC)",
-            "When the comment was sent, as year-month-day hours:minutes:seconds.",
+            "When the comment was sent on this site, or entered by staff if it came another way, "
+            "as year-month-day hours:minutes:seconds.",
             width=20,
         ),
+        RECEIVED_DAY,
+        CHANNEL,
         ExportColumn("Published (UTC)", "When it was published. Empty if it never was.", width=20),
         ExportColumn("Document version", "The number of the version of the document it was made on."),
         ExportColumn("Section", "The section it is about, or ‘The whole document’.", width=30),
@@ -105,7 +117,8 @@ OPEN_PROFILE = ExportProfile(
             "but cannot be traced back to the comment’s reference.",
             width=14,
         ),
-        ExportColumn("Date received", "The day the comment was sent, as year-month-day (UTC).", width=14),
+        RECEIVED_DAY,
+        CHANNEL,
         ExportColumn("Section", "The section it is about, or ‘The whole document’.", width=30),
         ExportColumn(
             "Practice example", "The ‘In practice this means’ example it is about, if any.", width=40

@@ -26,7 +26,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Select, func, select
@@ -155,6 +155,8 @@ def _selected_columns(request: ExportRequest) -> list[Any]:
         return [
             Comment.id,
             Comment.created_at,
+            Comment.received_at,
+            Comment.channel,
             Comment.section_id,
             Comment.practice_item_id,
             Comment.reaction,
@@ -164,6 +166,8 @@ def _selected_columns(request: ExportRequest) -> list[Any]:
         Comment.id,
         Comment.reference,
         Comment.created_at,
+        Comment.received_at,
+        Comment.channel,
         Comment.published_at,
         Comment.document_version_id,
         Comment.section_id,
@@ -207,6 +211,11 @@ def _moment(value: datetime | None) -> str | None:
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "seconds") if value else None
 
 
+def _received_day(received_at: date | None, created_at: datetime) -> str:
+    """The day staff said it arrived, for feedback that came another way; else the day it was sent."""
+    return (received_at or created_at.astimezone(UTC).date()).isoformat()
+
+
 def _tags_and_reports(
     connection: Connection, first_id: int, last_id: int
 ) -> tuple[dict[int, list[str]], dict[int, int]]:
@@ -242,6 +251,8 @@ def _internal_rows(connection: Connection, batch: Sequence[Any], labels: _Labels
         comment_id,
         reference,
         created_at,
+        received_at,
+        channel,
         published_at,
         version_id,
         section_id,
@@ -259,6 +270,8 @@ def _internal_rows(connection: Connection, batch: Sequence[Any], labels: _Labels
         yield [
             reference,
             _moment(created_at),
+            _received_day(received_at, created_at),
+            channel,
             _moment(published_at),
             labels.versions.get(version_id),
             labels.section(section_id),
@@ -283,10 +296,11 @@ def pseudonymous_id(comment_id: int) -> str:
 
 
 def _open_rows(batch: Sequence[Any], labels: _Labels) -> Iterator[list[Any]]:
-    for comment_id, created_at, section_id, item_id, reaction, public_text in batch:
+    for comment_id, created_at, received_at, channel, section_id, item_id, reaction, public_text in batch:
         yield [
             pseudonymous_id(comment_id),
-            created_at.astimezone(UTC).date().isoformat(),
+            _received_day(received_at, created_at),
+            channel,
             labels.section(section_id),
             labels.items.get(item_id) if item_id else None,
             reaction,

@@ -46,6 +46,7 @@ HISTORY_LABELS: dict[str, str] = {
     "response.publish": "Published a response",
     "response.edit": "Changed the published response",
     "response.withdraw": "Withdrew the response",
+    "comment.enter_on_behalf": "Entered for the person who sent it",
 }
 
 
@@ -180,6 +181,7 @@ def get_comment(comment_id: int) -> Comment:
             selectinload(Comment.tags),
             selectinload(Comment.notes).selectinload(CommentNote.author),
             selectinload(Comment.state_changed_by),
+            selectinload(Comment.entered_by),
         )
     )
     if comment is None:
