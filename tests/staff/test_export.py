@@ -742,7 +742,8 @@ def test_on_postgresql_an_export_reads_one_snapshot(app, admin, monkeypatch):
     response.close()
     rows = list(csv.reader(io.StringIO(b"".join(received).decode("utf-8-sig"), newline="")))
     assert len(rows) - 1 == 120
-    assert rows[-1][0] == "T-000000119" and rows[-1][7] == "published"
+    state = rows[0].index("State")
+    assert rows[-1][0] == "T-000000119" and rows[-1][state] == "published"
 
 
 # The command line -------------------------------------------------------------------------------
