@@ -25,9 +25,18 @@ from feedback_portal.models.moderation import CommentNote, Tag, comment_tag
 from feedback_portal.models.outbox import OutboxMessage, OutboxStatus
 from feedback_portal.models.responses import CommentResponse, CommentResponseVersion, ResponseState
 from feedback_portal.models.staff import PasswordLink, PasswordLinkPurpose, Role, Setting, StaffUser
+from feedback_portal.models.summaries import (
+    ActionStatus,
+    Summary,
+    SummaryAction,
+    SummaryQuote,
+    SummaryState,
+    summary_theme,
+)
 
 __all__ = [
     "LARGEST_ID",
+    "ActionStatus",
     "AuditEntry",
     "Channel",
     "Comment",
@@ -55,6 +64,11 @@ __all__ = [
     "Section",
     "Setting",
     "StaffUser",
+    "Summary",
+    "SummaryAction",
+    "SummaryQuote",
+    "SummaryState",
     "Tag",
     "comment_tag",
+    "summary_theme",
 ]
