@@ -19,7 +19,7 @@ from sqlalchemy.exc import OperationalError
 from feedback_portal import links
 from feedback_portal.extensions import db
 from feedback_portal.models import Role
-from feedback_portal.services import accounts, digests, documents, privacy
+from feedback_portal.services import accounts, digests, documents, involvement_options, privacy
 from feedback_portal.services import export as exports
 from feedback_portal.services import outbox as outbox_service
 from feedback_portal.services.exceptions import DomainError
@@ -37,7 +37,9 @@ def init_app(app: Flask) -> None:
 @click.command("seed")
 @with_appcontext
 def seed_command() -> None:
-    """Load the definition document from feedback_portal/content, once."""
+    """Load the definition document from feedback_portal/content, once, and the get-involved form's choices."""
+    if involvement_options.seed_default_options():
+        click.echo("Added the get involved form's default interests and ways of taking part.")
     result = documents.seed_document()
     if result.created:
         click.echo(

@@ -192,7 +192,7 @@ def view_get_involved() -> str:
 @limiter.limit(comment_rate_limit)
 def submit_get_involved() -> ResponseReturnValue:
     form = GetInvolvedForm()
-    form.interests.choices = _interest_choices()
+    _set_choices(form)
     if not form.validate_on_submit():
         return _render_get_involved(form)
     withdraw_token = involvement.submit_offer(
@@ -206,6 +206,7 @@ def submit_get_involved() -> ResponseReturnValue:
             how_to_be_involved=form.how_to_be_involved.data,
             access_needs=form.access_needs.data,
             spam_signal=spam_signal(form),
+            ways=tuple(form.ways.data or ()),
         )
     )
     if withdraw_token:
@@ -361,12 +362,14 @@ def _render_practice_item(page: documents.SectionPage, item, form: CommentForm) 
 
 
 def _render_get_involved(form: GetInvolvedForm) -> str:
-    form.interests.choices = _interest_choices()
+    _set_choices(form)
     return render_template("public/get_involved.html", form=form, consent_wording=involvement.CONSENT_WORDING)
 
 
-def _interest_choices() -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in involvement.interest_choices()]
+def _set_choices(form: GetInvolvedForm) -> None:
+    """The interests and ways of taking part that admins chose for the form."""
+    form.interests.choices = [SelectChoice(value, label) for value, label in involvement.interest_choices()]
+    form.ways.choices = [SelectChoice(value, label) for value, label in involvement.way_choices()]
 
 
 def _comment_form_context() -> dict:

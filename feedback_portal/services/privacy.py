@@ -20,7 +20,7 @@ from feedback_portal.extensions import db
 from feedback_portal.models import Comment, CommentState, InvolvementOffer
 from feedback_portal.services import audit
 from feedback_portal.services.exceptions import AlreadyDone, Conflict, NotFound
-from feedback_portal.services.involvement import withdraw_token_hash
+from feedback_portal.services.involvement import forget_offer, forget_offers_from_comment, withdraw_token_hash
 
 CLIENT_KEY_LIFETIME = timedelta(hours=24)
 
@@ -103,6 +103,7 @@ def erase_contact_details(reference: str, token: str, now: datetime | None = Non
     comment.wants_involvement = False
     for consent in comment.consents:
         consent.withdrawn_at = consent.withdrawn_at or now
+    forget_offers_from_comment(comment.id, now)
     db.session.commit()
 
 
@@ -123,16 +124,7 @@ def get_offer_by_withdraw_token(token: str) -> InvolvementOffer:
 def withdraw_offer(token: str, now: datetime | None = None) -> None:
     """Withdraw consent and delete the person's details; keep only that consent was withdrawn."""
     now = now or datetime.now(UTC)
-    offer = get_offer_by_withdraw_token(token)
-    offer.name = None
-    offer.email = None
-    offer.phone = None
-    offer.other_interest = None
-    offer.how_to_be_involved = None
-    offer.access_needs = None
-    offer.withdrawn_at = now
-    for consent in offer.consents:
-        consent.withdrawn_at = consent.withdrawn_at or now
+    forget_offer(get_offer_by_withdraw_token(token), now)
     db.session.commit()
 
 
