@@ -37,7 +37,7 @@ def init_app(app: Flask) -> None:
 @click.command("seed")
 @with_appcontext
 def seed_command() -> None:
-    """Load the definition document from feedback_portal/content, once, and the get-involved form's choices."""
+    """Load the definition document from feedback_portal/content, once, and the get-involved choices."""
     if involvement_options.seed_default_options():
         click.echo("Added the get involved form's default interests and ways of taking part.")
     result = documents.seed_document()

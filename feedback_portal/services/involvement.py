@@ -83,13 +83,13 @@ def option_labels(kind: OptionKind) -> dict[str, str]:
     """
     labels: dict[str, str] = {}
     if kind == OptionKind.INTEREST:
-        labels.update(db.session.execute(select(Section.slug, Section.heading).order_by(Section.id)).tuples())
+        for slug, heading in db.session.execute(select(Section.slug, Section.heading).order_by(Section.id)):
+            labels[slug] = heading
         labels[OTHER_INTEREST] = OTHER_INTEREST_LABEL
-    labels.update(
-        db.session.execute(
-            select(InvolvementOption.key, InvolvementOption.label).where(InvolvementOption.kind == kind)
-        ).tuples()
-    )
+    for key, label in db.session.execute(
+        select(InvolvementOption.key, InvolvementOption.label).where(InvolvementOption.kind == kind)
+    ):
+        labels[key] = label
     return labels
 
 

@@ -159,13 +159,14 @@ def filter_choices() -> FilterChoices:
     """Every option the form offers or once offered, in the form's order, as (key, label)."""
 
     def options(kind: OptionKind) -> list[tuple[str, str]]:
-        return list(
-            db.session.execute(
+        return [
+            (key, label)
+            for key, label in db.session.execute(
                 select(InvolvementOption.key, InvolvementOption.label)
                 .where(InvolvementOption.kind == kind)
                 .order_by(InvolvementOption.position, InvolvementOption.id)
-            ).tuples()
-        )
+            )
+        ]
 
     return FilterChoices(
         interests=[*options(OptionKind.INTEREST), (OTHER_INTEREST, OTHER_INTEREST_LABEL)],
@@ -175,16 +176,17 @@ def filter_choices() -> FilterChoices:
 
 def follower_choices() -> list[tuple[int, str]]:
     """The staff who may follow an offer up: those allowed to see contact details, not disabled."""
-    return list(
-        db.session.execute(
+    return [
+        (staff_id, email)
+        for staff_id, email in db.session.execute(
             select(StaffUser.id, StaffUser.email)
             .where(
                 StaffUser.is_disabled.is_(False),
                 StaffUser.role.in_(sorted(ROLES_WITH[Capability.MANAGE_INVOLVEMENT])),
             )
             .order_by(StaffUser.email)
-        ).tuples()
-    )
+        )
+    ]
 
 
 def update_offer(

@@ -18,9 +18,10 @@ from sqlalchemy.engine import CursorResult
 
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment, CommentState, InvolvementOffer
-from feedback_portal.services import audit
+
+# The module, not its names: involvement imports notifications, which leads back here.
+from feedback_portal.services import audit, involvement
 from feedback_portal.services.exceptions import AlreadyDone, Conflict, NotFound
-from feedback_portal.services.involvement import forget_offer, forget_offers_from_comment, withdraw_token_hash
 
 CLIENT_KEY_LIFETIME = timedelta(hours=24)
 
@@ -103,7 +104,7 @@ def erase_contact_details(reference: str, token: str, now: datetime | None = Non
     comment.wants_involvement = False
     for consent in comment.consents:
         consent.withdrawn_at = consent.withdrawn_at or now
-    forget_offers_from_comment(comment.id, now)
+    involvement.forget_offers_from_comment(comment.id, now)
     db.session.commit()
 
 
@@ -112,7 +113,9 @@ def erase_contact_details(reference: str, token: str, now: datetime | None = Non
 
 def get_offer_by_withdraw_token(token: str) -> InvolvementOffer:
     offer = db.session.scalar(
-        select(InvolvementOffer).where(InvolvementOffer.withdraw_token_hash == withdraw_token_hash(token))
+        select(InvolvementOffer).where(
+            InvolvementOffer.withdraw_token_hash == involvement.withdraw_token_hash(token)
+        )
     )
     if offer is None:
         raise NotFound("withdrawal link")
@@ -124,7 +127,7 @@ def get_offer_by_withdraw_token(token: str) -> InvolvementOffer:
 def withdraw_offer(token: str, now: datetime | None = None) -> None:
     """Withdraw consent and delete the person's details; keep only that consent was withdrawn."""
     now = now or datetime.now(UTC)
-    forget_offer(get_offer_by_withdraw_token(token), now)
+    involvement.forget_offer(get_offer_by_withdraw_token(token), now)
     db.session.commit()
 
 
