@@ -14,10 +14,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from feedback_portal.models import InvolvementStatus
-from feedback_portal.services import privacy
-from feedback_portal.services.involvement import CONSENT_WORDING
+from feedback_portal.extensions import db
+from feedback_portal.models import Comment, InvolvementStatus
+from feedback_portal.services import involvement_pipeline, privacy
 from feedback_portal.services.feedback import INVOLVEMENT_CONSENT_WORDING
+from feedback_portal.services.involvement import CONSENT_WORDING
 from tests.factories import comment_post, make_staff, signed_in_client
 from tests.helpers.audit import audit_entries
 from tests.helpers.involvement import all_offers, make_offer, offer_row, set_status
@@ -128,13 +129,8 @@ def test_erasing_a_commenters_details_withdraws_the_offer_their_tick_made(app, c
     client.post(section, data=data)
     [offer] = all_offers(app)
     with app.app_context():
-        comment = offer_row(app, offer.id).comment_id
-        from feedback_portal.extensions import db
-        from feedback_portal.models import Comment
-
-        reference = db.session.get(Comment, comment).reference
-        token = privacy.comment_link_token(db.session.get(Comment, comment), "erase")
-        privacy.erase_contact_details(reference, token)
+        comment = db.session.get(Comment, offer.comment_id)
+        privacy.erase_contact_details(comment.reference, privacy.comment_link_token(comment, "erase"))
     offer = offer_row(app, offer.id)
     assert (offer.name, offer.email, offer.status) == (None, None, "withdrawn")
     assert admin.get(f"{LIST}/{offer.id}").status_code == 404
@@ -277,8 +273,6 @@ def test_bad_filters_are_explained_and_list_nothing(app, admin):
 
 
 def test_the_list_pages_by_keyset(app, admin):
-    from feedback_portal.services import involvement_pipeline
-
     made = [
         make_offer(app, created_at=datetime.now(UTC) - timedelta(minutes=minutes))[0] for minutes in range(5)
     ]
