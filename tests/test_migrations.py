@@ -123,12 +123,11 @@ def test_offers_made_before_the_pipeline_survive_as_new_and_ticked_comments_join
             for offer_id, withdrawn in ((1, None), (2, NOW)):
                 connection.execute(
                     text(
-                        "INSERT INTO involvement_offer (id, name, email, interests, submission_key, "
+                        "INSERT INTO involvement_offer (name, email, interests, submission_key, "
                         "withdraw_token_hash, created_at, withdrawn_at) "
-                        "VALUES (:id, :name, :email, 'basic other', :key, :hash, :now, :withdrawn)"
+                        "VALUES (:name, :email, 'basic other', :key, :hash, :now, :withdrawn)"
                     ),
                     {
-                        "id": offer_id,
                         "name": None if withdrawn else "Priya",
                         "email": None if withdrawn else "priya@example.com",
                         "key": f"offer-key-{offer_id}",
