@@ -219,7 +219,10 @@ class InvolvementOffer(Model):
     follower_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
 
     consents: Mapped[list[ConsentRecord]] = relationship(order_by="ConsentRecord.id")
-    notes: Mapped[list[InvolvementNote]] = relationship(order_by="InvolvementNote.id")
+    # Deleting an offer (an erasure) deletes the team's notes on it.
+    notes: Mapped[list[InvolvementNote]] = relationship(
+        order_by="InvolvementNote.id", cascade="all, delete-orphan"
+    )
     comment: Mapped[Comment | None] = relationship()
     status_changed_by: Mapped[StaffUser | None] = relationship(foreign_keys=[status_changed_by_id])
     follower: Mapped[StaffUser | None] = relationship(foreign_keys=[follower_id])

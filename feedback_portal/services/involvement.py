@@ -199,8 +199,7 @@ def forget_offer(offer: InvolvementOffer, now: datetime) -> None:
     offer.status_changed_at = now
     offer.status_changed_by_id = None
     offer.follower_id = None
-    for note in offer.notes:
-        db.session.delete(note)
+    offer.notes.clear()  # delete-orphan: the notes are deleted
     for consent in offer.consents:
         consent.withdrawn_at = consent.withdrawn_at or now
     audit.record(

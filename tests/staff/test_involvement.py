@@ -13,9 +13,10 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from feedback_portal.extensions import db
-from feedback_portal.models import Comment, InvolvementStatus
+from feedback_portal.models import Comment, InvolvementNote, InvolvementOffer, InvolvementStatus
 from feedback_portal.services import involvement_pipeline, privacy
 from feedback_portal.services.feedback import INVOLVEMENT_CONSENT_WORDING
 from feedback_portal.services.involvement import CONSENT_WORDING
@@ -404,3 +405,14 @@ def test_a_hidden_choice_and_an_old_section_interest_still_read_on_old_offers(ap
     admin.post(row.select_one("form[action$='/hide']")["action"], data={"csrf_token": csrf_token(admin)})
     details = text_of(check_page(admin.get(f"{LIST}/{offer_id}")).select_one("#offer-details"))
     assert "Basic – one way" in details and "Meetings in person" in details
+
+
+def test_deleting_an_offer_deletes_the_teams_notes_on_it(app, analyst):
+    """What an erasure does: the offer and everything written about it go."""
+    offer_id, _token = make_offer(app)
+    note = {"csrf_token": csrf_token(analyst), "note": "Called her."}
+    analyst.post(f"{LIST}/{offer_id}/notes", data=note)
+    with app.app_context():
+        db.session.delete(db.session.get(InvolvementOffer, offer_id))
+        db.session.commit()
+        assert db.session.scalar(select(func.count(InvolvementNote.id))) == 0
