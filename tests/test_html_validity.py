@@ -58,6 +58,7 @@ STAFF_PAGES = [
     "/staff/account/two-step",
     "/staff/involvement",
     "/staff/admin/involvement-options",
+    "/staff/admin/involvement-options/1",
 ]
 
 

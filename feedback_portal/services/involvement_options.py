@@ -95,7 +95,7 @@ def add_option(
     return option
 
 
-def _get(option_id: int) -> InvolvementOption:
+def get_option(option_id: int) -> InvolvementOption:
     option = db.session.get(InvolvementOption, option_id)
     if option is None:
         raise NotFound("option")
@@ -103,10 +103,12 @@ def _get(option_id: int) -> InvolvementOption:
 
 
 def rename_option(option_id: int, label: str, actor: StaffUser, now: datetime | None = None) -> None:
-    option = _get(option_id)
+    option = get_option(option_id)
     if option.label != label:
         option.label = label
-        audit.record("involvement.option_renamed", actor, "involvement_option", option.id, now=now)
+        audit.record(
+            "involvement.option_renamed", actor, "involvement_option", option.id, now=now or datetime.now(UTC)
+        )
     db.session.commit()
 
 
@@ -114,7 +116,7 @@ def set_shown(
     option_id: int, shown: bool, actor: StaffUser, now: datetime | None = None
 ) -> InvolvementOption:
     """Show an option on the form, or hide it: offers that chose it keep it either way."""
-    option = _get(option_id)
+    option = get_option(option_id)
     if option.active != shown:
         audit.record(
             "involvement.option_shown" if shown else "involvement.option_hidden",
@@ -132,7 +134,7 @@ def set_shown(
 
 def move_option(option_id: int, up: bool, actor: StaffUser, now: datetime | None = None) -> None:
     """Swap an option with the one before it (up) or after it in the form's list."""
-    option = _get(option_id)
+    option = get_option(option_id)
     options = list_options(OptionKind(option.kind))
     index = options.index(option)
     other_index = index - 1 if up else index + 1

@@ -58,6 +58,23 @@ def add_involvement_option(kind: str) -> ResponseReturnValue:
     return redirect(url_for(".list_involvement_options") + f"#{kind}")
 
 
+@blueprint.route("/admin/involvement-options/<id:option_id>", methods=["GET", "POST"])
+@requires(Capability.ADMINISTER)
+def rename_involvement_option(option_id: int) -> ResponseReturnValue:
+    option = involvement_options.get_option(option_id)
+    form = OptionForm(data={"label": option.label})
+    if form.validate_on_submit():
+        involvement_options.rename_option(option_id, form.label.data, _me())
+        flash(f"The choice is now ‘{form.label.data}’, on the form and on every offer that chose it.")
+        return redirect(url_for(".list_involvement_options") + f"#option-{option_id}")
+    return render_template(
+        "staff/admin/involvement_option.html",
+        option=option,
+        form=form,
+        kind_name=KIND_NAMES[OptionKind(option.kind)],
+    )
+
+
 @blueprint.post("/admin/involvement-options/<id:option_id>/<action>")
 @requires(Capability.ADMINISTER)
 def change_involvement_option(option_id: int, action: str) -> ResponseReturnValue:

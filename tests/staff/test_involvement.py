@@ -416,3 +416,36 @@ def test_deleting_an_offer_deletes_the_teams_notes_on_it(app, analyst):
         db.session.delete(db.session.get(InvolvementOffer, offer_id))
         db.session.commit()
         assert db.session.scalar(select(func.count(InvolvementNote.id))) == 0
+
+
+def test_an_admin_rewords_a_choice_and_old_offers_read_the_new_words(app, admin, client):
+    offer_id, _token = make_offer(app, interests=("training",))
+    options = check_page(admin.get("/staff/admin/involvement-options"))
+    change = options.find("td", string="Training staff").find_parent("tr").select_one("a")["href"]
+    page = check_page(admin.get(change))
+    assert page.select_one("input[name=label]")["value"] == "Training staff"
+    refused = admin.post(change, data={"csrf_token": csrf_token(admin), "label": ""})
+    assert parse(refused).title.get_text().startswith("Error: ")
+    done = admin.post(change, data={"csrf_token": csrf_token(admin), "label": "Training council staff"})
+    assert done.status_code == 302
+    assert "Training council staff" in text_of(
+        check_page(admin.get(f"{LIST}/{offer_id}")).select_one("#offer-details")
+    )
+    labels = [
+        label.get_text(strip=True)
+        for label in check_page(client.get("/get-involved")).select("input[name=interests] + label")
+    ]
+    assert "Training council staff" in labels and "Training staff" not in labels
+    assert [entry.action for entry in audit_entries(app, "involvement.option_renamed")] == [
+        "involvement.option_renamed"
+    ]
+
+
+def test_text_that_changes_direction_is_isolated_and_warned_about(app, admin):
+    offer_id, _token = make_offer(app, name="Sam \u202eevil", how="Online \u2067please")
+    page = check_page(admin.get(f"{LIST}/{offer_id}"))
+    assert "characters that change the direction of text" in text_of(page.select_one(".govuk-warning-text"))
+    name = page.select_one("#contact-details").find(string=lambda text: "evil" in text).parent
+    assert name.get("dir") == "auto"
+    listing = check_page(admin.get(LIST))
+    assert listing.select_one(f"#offer-{offer_id} bdi").get_text() == "Sam \u202eevil"
