@@ -112,3 +112,14 @@ def test_offers_alone_are_news_enough_for_a_digest(app, runner, mail_server):
     send_outbox(runner)
     [digest] = mail_server.to("analyst@example.gov.uk")
     assert "1 new offer to work with the team." in digest.text
+
+
+def test_the_done_page_says_a_receipt_is_coming_only_when_one_is(app, client, runner, mail_server):
+    for email, expected in (("priya@example.com", True), ("", False)):
+        data = comment_post(client, "/get-involved")
+        data.update(name="Priya Shah", email=email, phone="0121 496 0000", interests="training", consent="y")
+        assert client.post("/get-involved", data=data).status_code == 302
+        done = check_page(client.get("/get-involved/done"))
+        assert ("We are also emailing you a receipt" in done.get_text()) is expected
+    send_outbox(runner)
+    assert [item.subject for item in mail_server.received] == ["Thank you for offering to get involved"]

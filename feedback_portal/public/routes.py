@@ -211,12 +211,17 @@ def submit_get_involved() -> ResponseReturnValue:
     )
     if withdraw_token:
         session["withdraw_url"] = links.public_url("public.view_withdraw_involvement", token=withdraw_token)
+        session["offer_emailed"] = form.email.data is not None
     return redirect(url_for(".view_get_involved_done"))
 
 
 @blueprint.get("/get-involved/done")
 def view_get_involved_done() -> str:
-    return render_template("public/get_involved_done.html", withdraw_url=session.get("withdraw_url"))
+    return render_template(
+        "public/get_involved_done.html",
+        withdraw_url=session.get("withdraw_url"),
+        emailed=session.get("offer_emailed", False),
+    )
 
 
 @blueprint.get("/get-involved/withdraw/<token>")
@@ -232,6 +237,7 @@ def withdraw_involvement(token: str) -> ResponseReturnValue:
         return render_template("public/withdraw_involvement.html", form=form)
     privacy.withdraw_offer(token)
     session.pop("withdraw_url", None)
+    session.pop("offer_emailed", None)
     return render_template("public/withdrawn.html")
 
 
