@@ -2,7 +2,8 @@
 
 With JavaScript on and off, each state checked by axe: without the tick nothing is remembered;
 with it the details fill in the comment forms and /get-involved, from a cookie nobody can read;
-"Not you? Clear these details" empties them, and they stay empty on the next visit.
+"Not you? Clear these details" empties them, and they stay empty on the next visit; the
+cookies page describes it.
 """
 
 from __future__ import annotations
@@ -99,6 +100,14 @@ def test_remembering_details_with_and_without_the_tick_box(live_server, new_page
     expect_filled_in(page, "", "", name_label="Your name")
 
     assert [(c.author_name, c.author_email) for c in all_comments(app)] == [(NAME, EMAIL), (NAME, EMAIL)]
+
+    # The cookies page says what happened.
+    page.goto(live_server + "/cookies")
+    section = page.locator("main")
+    expect(section).to_contain_text("We only set it if you tick the box.")
+    expect(section).to_contain_text("It is deleted after 90 days.")
+    expect(section).to_contain_text(NOT_YOU)
+    assert_accessible(page)
 
 
 @JAVASCRIPT
