@@ -51,7 +51,13 @@ class SpamTrapMixin:
     submission_key = SubmissionKey()
 
 
-class CommentForm(SpamTrapMixin, FlaskForm):
+class RememberDetailsMixin:
+    """The tick box, unticked, that asks to remember a name and email address on this device."""
+
+    remember_details = BooleanField("Remember my name and email on this device", widget=GovCheckboxInput())
+
+
+class CommentForm(SpamTrapMixin, RememberDetailsMixin, FlaskForm):
     comment = TextAreaField(
         "Your comment",
         filters=[strip, normalise_line_breaks],
@@ -126,7 +132,7 @@ class ReportForm(FlaskForm):
     submit = SubmitField("Report this comment", widget=GovSubmitInput())
 
 
-class GetInvolvedForm(SpamTrapMixin, FlaskForm):
+class GetInvolvedForm(SpamTrapMixin, RememberDetailsMixin, FlaskForm):
     name = StringField(
         "Your name",
         filters=[strip, blank_to_none],

@@ -176,7 +176,7 @@ def erase_contact(reference: str, token: str) -> str:
 def forget_my_details() -> ResponseReturnValue:
     if ConfirmForm().validate_on_submit():
         visitor.forget_contact()
-        flash("We have cleared your name and email address from this browser.")
+        flash("We have cleared the name and email address remembered on this device.")
     return redirect(_safe_return_path(request.form.get("return_to")))
 
 
@@ -208,6 +208,7 @@ def submit_get_involved() -> ResponseReturnValue:
             spam_signal=spam_signal(form),
         )
     )
+    visitor.remember_contact(form.name.data, form.email.data, asked=form.remember_details.data)
     if withdraw_token:
         session["withdraw_url"] = links.public_url("public.view_withdraw_involvement", token=withdraw_token)
     return redirect(url_for(".view_get_involved_done"))
@@ -320,7 +321,7 @@ def _submit_comment(
             spam_signal=spam_signal(form),
         ),
     )
-    visitor.remember_contact(name=form.name.data, email=form.email.data)
+    visitor.remember_contact(form.name.data, form.email.data, asked=form.remember_details.data)
     visitor.remember_reference(comment.reference)
     return redirect(url_for(".view_thank_you", reference=comment.reference))
 
@@ -362,7 +363,12 @@ def _render_practice_item(page: documents.SectionPage, item, form: CommentForm) 
 
 def _render_get_involved(form: GetInvolvedForm) -> str:
     form.interests.choices = _interest_choices()
-    return render_template("public/get_involved.html", form=form, consent_wording=involvement.CONSENT_WORDING)
+    return render_template(
+        "public/get_involved.html",
+        form=form,
+        consent_wording=involvement.CONSENT_WORDING,
+        remembered=visitor.remembered_contact(),
+    )
 
 
 def _interest_choices() -> list[SelectChoice]:
