@@ -184,7 +184,7 @@ def test_a_closed_consultation_takes_no_answers(client, app):
     # The pages still show the totals, without a form.
     page = check_page(client.get(SECTION))
     assert page.select_one(FORM) is None
-    assert "you can no longer answer" in text_of(page.select_one(".council-reaction-form"))
+    assert "You can no longer answer" in text_of(page.select_one(".council-reaction-form"))
     assert text_of(page.select_one("#reaction-totals")) == "No one has answered yet."
 
 

@@ -99,7 +99,7 @@ def test_after_the_consultation_closes_the_totals_stay_and_the_form_goes(
     page.goto(live_server + "/definition")
     asked = question(page)
     expect(asked.locator("#reaction-totals")).to_have_text("1 person answered so far: 0 yes, 0 partly, 1 no.")
-    expect(asked).to_contain_text("This consultation has closed, so you can no longer answer.")
+    expect(asked).to_contain_text("You can no longer answer: the consultation has closed.")
     expect(asked.get_by_role("button", name="Send your answer")).to_have_count(0)
     assert_accessible(page)
     page.goto(live_server + "/definition/does-it-make-sense")
