@@ -235,8 +235,8 @@ def withdraw_involvement(token: str) -> ResponseReturnValue:
     return render_template("public/withdrawn.html")
 
 
-# Stopping emails: the routes are in stop_emails.py, on this blueprint.
-from feedback_portal.public import stop_emails  # noqa: E402, F401
+# Stopping emails, and answers without a comment: their routes are in their own modules, on this blueprint.
+from feedback_portal.public import reactions, stop_emails  # noqa: E402, F401
 
 # The service's own pages ---------------------------------------------------------------------
 
@@ -333,6 +333,8 @@ def _render_definition(version, form: CommentForm) -> str:
         form=form,
         comments=feedback.list_published_comments(version),
         counts=feedback.count_published_comments(version),
+        reaction_action=url_for(".submit_reaction"),
+        **reactions.reaction_context(CommentTarget(version)),
         **_comment_form_context(),
     )
 
@@ -345,6 +347,8 @@ def _render_section(page: documents.SectionPage, form: CommentForm) -> str:
         form=form,
         comments=feedback.list_published_comments(page.version, section=page.section),
         counts=feedback.count_published_comments(page.version),
+        reaction_action=url_for(".submit_reaction", slug=page.section.slug),
+        **reactions.reaction_context(CommentTarget(page.version, page.section)),
         **_comment_form_context(),
     )
 
@@ -357,6 +361,8 @@ def _render_practice_item(page: documents.SectionPage, item, form: CommentForm) 
         item=item,
         form=form,
         comments=feedback.list_published_comments(page.version, item=item),
+        reaction_action=url_for(".submit_reaction", slug=page.section.slug, key=item.key),
+        **reactions.reaction_context(CommentTarget(page.version, page.section, item)),
         **_comment_form_context(),
     )
 

@@ -54,3 +54,13 @@ def remembered_contact() -> dict[str, str]:
 def forget_contact() -> None:
     session.pop("contact", None)
     remembered_details.forget()
+
+
+def remember_answer(target_key: str) -> None:
+    """So that the "your answer has been counted" page is shown only after an answer was sent."""
+    answered = [key for key in session.get("answered", []) if key != target_key]
+    session["answered"] = [*answered, target_key][-MAX_REMEMBERED_REFERENCES:]
+
+
+def has_answered(target_key: str) -> bool:
+    return target_key in session.get("answered", [])
