@@ -10,6 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from feedback_portal.extensions import db
 from tests.conftest import make_app, scratch_postgres_database
@@ -86,12 +87,59 @@ def test_comments_made_before_channels_existed_came_online(empty_database_url):
         db.engine.dispose()
 
 
+def test_answers_on_their_own_come_and_go_with_their_migration(empty_database_url):
+    """The answers' table is made by its revision and removed by its downgrade, leaving comments be."""
+    app = make_app(empty_database_url)
+    with app.app_context():
+        upgrade(revision="5a1d0e7c3b21")
+        assert "standalone_reaction" not in inspect(db.engine).get_table_names()
+        upgrade(revision="7c3f2a9e5d43")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO document (id, slug, title, created_at) VALUES (1, 'd', 'D', :now)"),
+                {"now": NOW},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO document_version (id, document_id, number, summary, created_at) "
+                    "VALUES (1, 1, 1, '', :now)"
+                ),
+                {"now": NOW},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO standalone_reaction "
+                    "(submission_key, document_version_id, reaction, created_at) "
+                    "VALUES ('key-one', 1, 'partly', :now)"
+                ),
+                {"now": NOW},
+            )
+        with db.engine.connect() as connection:
+            assert (
+                connection.execute(text("SELECT reaction FROM standalone_reaction")).scalar_one() == "partly"
+            )
+        # Only the three answers there are.
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO standalone_reaction "
+                    "(submission_key, document_version_id, reaction, created_at) "
+                    "VALUES ('key-two', 1, 'maybe', :now)"
+                ),
+                {"now": NOW},
+            )
+        downgrade(revision="5a1d0e7c3b21")
+        assert "standalone_reaction" not in inspect(db.engine).get_table_names()
+        assert "comment" in inspect(db.engine).get_table_names()
+        db.engine.dispose()
+
+
 def test_offers_made_before_the_pipeline_survive_as_new_and_ticked_comments_join_the_list(empty_database_url):
     """An offer at the previous revision keeps its details and section interests, and starts as new;
     a withdrawn one is withdrawn; a comment that ticked "work with the team" becomes an offer."""
     app = make_app(empty_database_url)
     with app.app_context():
-        upgrade(revision="5a1d0e7c3b21")
+        upgrade(revision="7c3f2a9e5d43")
         with db.engine.begin() as connection:
             connection.execute(
                 text("INSERT INTO document (id, slug, title, created_at) VALUES (1, 'd', 'D', :now)"),
@@ -158,7 +206,7 @@ def test_offers_made_before_the_pipeline_survive_as_new_and_ticked_comments_join
         assert tuple(from_comment)[1:] == ("Sam", "sam@example.com", "", "", "new", "comment", 1)
         assert consent_offer == from_comment.id
         assert [tuple(row) for row in options] == [("interest", 6), ("way", 5)]
-        downgrade(revision="5a1d0e7c3b21")
+        downgrade(revision="7c3f2a9e5d43")
         with db.engine.connect() as connection:
             remaining = (
                 connection.execute(text("SELECT id FROM involvement_offer ORDER BY id")).scalars().all()
