@@ -81,7 +81,7 @@ def make_person(app: Flask, folder: Path, address: str = ADDRESS) -> PersonData:
 
 
 def columns_holding(address: str) -> list[str]:
-    """Every "table.column" holding the address, in any capitals: every text and JSON column of every table."""
+    """Every "table.column" holding the address, in any capitals: each text and JSON column of each table."""
     found = []
     for table in db.metadata.sorted_tables:
         for column in table.columns:
