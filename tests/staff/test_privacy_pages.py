@@ -127,3 +127,35 @@ def test_erasing_an_address_nobody_used_says_so_and_changes_nothing(app: Flask) 
     assert _actions(app) == before
     response = post(client, "/staff/privacy/download", email="nobody@example.org")
     assert response.status_code == 302
+
+
+def test_an_admin_sets_the_retention_periods_and_the_notice_follows(app: Flask) -> None:
+    client = signed_in_client(app, "admin")
+    page = check_page(client.get("/staff/settings"))
+    assert page.select_one("input#contact_months")["value"] == "12"
+    assert page.select_one("input#offer_months")["value"] == "24"
+    assert page.select_one("input#sent_email_days")["value"] == "30"
+
+    response = post(
+        client, "/staff/settings/retention", contact_months="0", offer_months="x", sent_email_days="7"
+    )
+    page = check_page(response)
+    assert page.title.get_text().startswith("Error: ")
+    assert error_messages(response) == [
+        "Enter how long to keep names and email addresses as a whole number of months from 1 to 120",
+        "Enter how long to keep offers to get involved as a whole number of months from 1 to 120",
+    ]
+    assert page.select_one("input#offer_months")["value"] == "x"
+
+    response = post(
+        client, "/staff/settings/retention", contact_months="6", offer_months="18", sent_email_days="7"
+    )
+    assert response.status_code == 302
+    notice = text_of(check_page(client.get("/privacy")))
+    assert "6 months after the consultation closes" in notice
+    assert "18 months after you gave them" in notice
+    assert "7 days after we sent it" in notice
+    [(_, details)] = [(a, d) for a, d in _actions(app) if a == "settings.retention"]
+    assert details == {}
+    with app.app_context():
+        assert privacy.get_retention_periods() == privacy.RetentionPeriods(6, 18, 7)
