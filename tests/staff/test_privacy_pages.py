@@ -61,7 +61,7 @@ def test_an_admin_finds_downloads_and_erases_a_person(
 ) -> None:
     data = make_person(app, tmp_path)
     client = signed_in_client(app, "admin")
-    assert "Privacy" in text_of(
+    assert "Find a person" in text_of(
         check_page(client.get("/staff/privacy")).select_one(".govuk-service-navigation")
     )
     caplog.set_level(logging.DEBUG)
