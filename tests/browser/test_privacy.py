@@ -7,6 +7,7 @@ server stops (see test_feedback_journeys.py).
 from __future__ import annotations
 
 import json
+import logging
 import re
 import zipfile
 
@@ -23,8 +24,9 @@ ADMIN = "admin@example.gov.uk"
 
 @JAVASCRIPT
 def test_a_person_found_at_staff_privacy_their_file_downloaded_and_their_data_erased(
-    live_server, new_page, app, javascript, tmp_path
+    live_server, new_page, app, javascript, tmp_path, caplog
 ):
+    caplog.set_level(logging.INFO)
     data = make_person(app, tmp_path / "mail")
     make_staff(app, role="admin", email=ADMIN)
     page = signed_in_page(new_page, live_server, ADMIN, javascript=javascript)
@@ -70,3 +72,6 @@ def test_a_person_found_at_staff_privacy_their_file_downloaded_and_their_data_er
     page.get_by_role("button", name="Find their information").click()
     expect(page.locator("#nothing-held")).to_have_text("No information is held for that email address.")
     assert_accessible(page)
+    # The server's request log saw every step, and never the address.
+    assert "POST /staff/privacy/erase/confirm" in caplog.text
+    assert ADDRESS.lower() not in caplog.text.lower()

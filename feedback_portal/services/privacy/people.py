@@ -138,11 +138,11 @@ def record_search(
     address: str, record: PersonRecord, actor: StaffUser | None, via: str, system_user: str | None = None
 ) -> None:
     """Put a search for a person on the audit log: who looked, a code for whom, what was found."""
-    audit.record("privacy.found", actor, details=_details(address, record.counts(), via, system_user))
+    audit.record("privacy.found", actor, details=audit_details(address, record.counts(), via, system_user))
     db.session.commit()
 
 
-def _details(address: str, counts: dict[str, int], via: str, system_user: str | None) -> dict[str, Any]:
+def audit_details(address: str, counts: dict[str, int], via: str, system_user: str | None) -> dict[str, Any]:
     details: dict[str, Any] = {"subject": subject_code(address), "via": via, **counts}
     if system_user:
         details["system_user"] = system_user
@@ -178,7 +178,8 @@ def erase_person(
             if ids:
                 holding.erase(ids, now)
         counts["mentions"] = _scrub_mentions(address)
-        audit.record("privacy.erased", actor, details=_details(address, counts, via, system_user), now=now)
+        details = audit_details(address, counts, via, system_user)
+        audit.record("privacy.erased", actor, details=details, now=now)
         db.session.commit()
     except BaseException:
         db.session.rollback()

@@ -27,7 +27,7 @@ from feedback_portal.services import audit
 from feedback_portal.services.exceptions import NothingHeld
 from feedback_portal.services.privacy.people import (
     PersonRecord,
-    _details,
+    audit_details,
     find_person,
     normalise,
 )
@@ -79,7 +79,8 @@ def _rows(holding: Holding, address: str) -> Iterator[Any]:
             return
         last_id = batch[-1].id
         # Each batch's rows are not needed again: memory stays that of one batch.
-        db.session.expunge_all()
+        for row in batch:
+            db.session.expunge(row)
 
 
 def _readable(value: Any) -> str:
@@ -142,7 +143,7 @@ def stream_subject_access(
     if record.nothing_held:
         db.session.rollback()
         raise NothingHeld("No information is held for that email address.")
-    audit.record("privacy.exported", actor, details=_details(address, record.counts(), via, system_user))
+    audit.record("privacy.exported", actor, details=audit_details(address, record.counts(), via, system_user))
     db.session.commit()
     return _zip(address, record, made_at)
 
