@@ -200,7 +200,10 @@ def test_export_writes_a_readable_file_and_its_json(
     assert "Access needs: Step-free access" in text
     assert [c["reference"] for c in machine["comments"]] == data.references
     assert machine["offers"][0]["phone"] == "0121 496 0000"
-    assert {c["purpose"] for c in machine["consents"]} == {"feedback-updates", "involvement"}
+    assert {c["purpose"] for c in machine["consents"]} == {
+        "To hear what happens with their feedback",
+        "To be contacted about working with the team",
+    }
     assert len(machine["emails"]) == 2
     assert machine["other_mentions"] == {"comment.body": 1, "comment_note.text": 1}
     [entry] = [e for e in _audit(app) if e.action == "privacy.exported"]

@@ -23,7 +23,14 @@ from feedback_portal.models import StaffUser
 from feedback_portal.services import audit
 from feedback_portal.services.comment_filters import like_pattern
 from feedback_portal.services.exceptions import NothingHeld
-from feedback_portal.services.privacy.registry import HOLDINGS, NOT_SWEPT, Field, Holding, same_address
+from feedback_portal.services.privacy.registry import (
+    HOLDINGS,
+    NOT_SWEPT,
+    SHOWN_IN_ORDER,
+    Field,
+    Holding,
+    same_address,
+)
 
 SUBJECT_PURPOSE = "privacy-subject"
 MENTION_REPLACEMENT = "[email address removed]"
@@ -124,7 +131,7 @@ def find_person(address: str, shown: int = SHOWN_PER_HOLDING) -> PersonRecord:
     """What is held about the person at `address`: each holding's rows, and other mentions."""
     address = normalise(address)
     groups = []
-    for holding in HOLDINGS:
+    for holding in SHOWN_IN_ORDER:
         where = holding.match(address)
         count = db.session.scalar(select(func.count()).select_from(holding.model).where(where)) or 0
         rows = db.session.scalars(select(holding.model).where(where).order_by(holding.model.id).limit(shown))

@@ -18,7 +18,14 @@ from sqlalchemy import ColumnElement, case, delete, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from feedback_portal.extensions import db
-from feedback_portal.models import Comment, ConsentRecord, InvolvementOffer, OutboxMessage, OutboxStatus
+from feedback_portal.models import (
+    Comment,
+    ConsentPurpose,
+    ConsentRecord,
+    InvolvementOffer,
+    OutboxMessage,
+    OutboxStatus,
+)
 from feedback_portal.vocabulary import CHANNEL_LABELS, REACTION_LABELS, REACTION_QUESTION, STATE_LABELS
 
 # What a sent email's erased parts read as; its recipient column cannot be empty of a value.
@@ -54,6 +61,8 @@ class Holding:
     erasure: str
     # Loader options for reading many rows at once (what each row's fields read).
     load: tuple[Any, ...] = ()
+    # Found through other holdings' rows: shown after them, though erased before them.
+    found_through_others: bool = False
 
     def field_values(self, row: Any, keys: Sequence[str] | None = None) -> list[tuple[Field, Any]]:
         wanted = self.fields if keys is None else [f for f in self.fields if f.key in keys]
@@ -116,6 +125,12 @@ def _erase_emails(ids: Sequence[int], now: datetime) -> None:
             status=case((waiting, OutboxStatus.CANCELLED), else_=OutboxMessage.status),
         )
     )
+
+
+CONSENT_PURPOSES = {
+    ConsentPurpose.FEEDBACK_UPDATES: "To hear what happens with their feedback",
+    ConsentPurpose.INVOLVEMENT: "To be contacted about working with the team",
+}
 
 
 def _target(comment: Comment) -> str:
@@ -188,7 +203,7 @@ CONSENTS = Holding(
         ConsentRecord.involvement_offer_id.in_(_offer_ids(address)),
     ),
     fields=(
-        Field("purpose", "What for", lambda r: r.purpose),
+        Field("purpose", "What for", lambda r: CONSENT_PURPOSES.get(r.purpose, r.purpose)),
         Field("wording", "The words they agreed to", lambda r: r.wording),
         Field("wording_version", "Version of the words", lambda r: r.wording_version),
         Field("given_at", "Given", lambda r: r.given_at),
@@ -197,6 +212,7 @@ CONSENTS = Holding(
     summary=("purpose", "given_at", "withdrawn_at"),
     erase=_erase_consents,
     erasure="Marked withdrawn, then anonymised: the record that consent was given stays, not whose.",
+    found_through_others=True,
 )
 
 EMAILS = Holding(
@@ -221,6 +237,8 @@ EMAILS = Holding(
 
 # Consents first: they are found through the comments and offers that erasure changes.
 HOLDINGS: tuple[Holding, ...] = (CONSENTS, COMMENTS, OFFERS, EMAILS)
+# The order people read them in: what the person gave us, then what was found through it.
+SHOWN_IN_ORDER: tuple[Holding, ...] = tuple(sorted(HOLDINGS, key=lambda h: h.found_through_others))
 
 # Columns named like contact details that are not a member of the public's, and why.
 NOT_PUBLIC_CONTACT_DETAILS: dict[str, str] = {
