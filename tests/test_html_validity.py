@@ -56,6 +56,7 @@ STAFF_PAGES = [
     "/staff/account/email",
     "/staff/account/password",
     "/staff/account/two-step",
+    "/staff/privacy",
 ]
 
 
@@ -167,6 +168,13 @@ def pages(app, client) -> dict[str, str]:
     collected["answer counted page"] = client.get(answered_question.headers["Location"]).get_data(
         as_text=True
     )
+    person = {"csrf_token": csrf_token(admin), "email": "me@example.com"}
+    for name, path, fields in [
+        ("person found", "/staff/privacy", person),
+        ("person search with errors", "/staff/privacy", {**person, "email": "me@"}),
+        ("erase confirmation page", "/staff/privacy/erase", person),
+    ]:
+        collected[name] = admin.post(path, data=fields).get_data(as_text=True)
     return collected
 
 
