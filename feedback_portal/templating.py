@@ -103,6 +103,7 @@ STAFF_NAVIGATION = [
     ("Get involved form", "staff.list_involvement_options", Capability.ADMINISTER),
     ("Audit log", "staff.list_audit_entries", Capability.ADMINISTER),
     ("Email problems", "staff.list_outbox", Capability.ADMINISTER),
+    ("Find a person", "staff.view_privacy_search", Capability.ADMINISTER),
     ("Your account", "staff.view_account", Capability.READ_FEEDBACK),
 ]
 

@@ -59,6 +59,7 @@ STAFF_PAGES = [
     "/staff/involvement",
     "/staff/admin/involvement-options",
     "/staff/admin/involvement-options/1",
+    "/staff/privacy",
 ]
 
 
@@ -192,6 +193,13 @@ def pages(app, client) -> dict[str, str]:
     collected["answer counted page"] = client.get(answered_question.headers["Location"]).get_data(
         as_text=True
     )
+    person = {"csrf_token": csrf_token(admin), "email": "me@example.com"}
+    for name, path, fields in [
+        ("person found", "/staff/privacy", person),
+        ("person search with errors", "/staff/privacy", {**person, "email": "me@"}),
+        ("erase confirmation page", "/staff/privacy/erase", person),
+    ]:
+        collected[name] = admin.post(path, data=fields).get_data(as_text=True)
     return collected
 
 

@@ -250,7 +250,8 @@ from feedback_portal.public import reactions, stop_emails  # noqa: E402, F401
 
 @blueprint.get("/privacy")
 def view_privacy() -> str:
-    return render_template("public/privacy.html")
+    # The periods retention run works by: the notice cannot promise other ones.
+    return render_template("public/privacy.html", retention=privacy.get_retention_periods())
 
 
 @blueprint.get("/accessibility")

@@ -31,3 +31,7 @@ class Conflict(DomainError):
 
 class ConsultationClosed(DomainError):
     """The consultation is not open for feedback."""
+
+
+class NothingHeld(NotFound):
+    """Nobody used this email address: there is nothing to find, export or erase."""

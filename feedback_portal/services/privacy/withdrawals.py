@@ -1,14 +1,12 @@
-"""Giving people's data back and letting it go: what they withdraw or erase, and what the portal forgets.
+"""What people withdraw or erase themselves, by the links they were given.
 
 Withdrawing a comment or erasing the contact details given with it, by the links in its
-receipt; withdrawing a get-involved offer by its link; and `flask retention run`, which
-forgets what the portal no longer needs. Each function here commits its own change.
+receipt; withdrawing a get-involved offer by its link. Each function here commits its own change.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from flask import current_app
@@ -22,9 +20,6 @@ from feedback_portal.models import Comment, CommentState, InvolvementOffer
 # The module, not its names: involvement imports notifications, which leads back here.
 from feedback_portal.services import audit, involvement
 from feedback_portal.services.exceptions import AlreadyDone, Conflict, NotFound
-
-CLIENT_KEY_LIFETIME = timedelta(hours=24)
-
 
 # Comments, by the links in their receipt -------------------------------------------------------
 
@@ -129,31 +124,3 @@ def withdraw_offer(token: str, now: datetime | None = None) -> None:
     now = now or datetime.now(UTC)
     involvement.forget_offer(get_offer_by_withdraw_token(token), now)
     db.session.commit()
-
-
-# Retention ---------------------------------------------------------------------------------------
-
-
-@dataclass
-class RetentionReport:
-    client_keys_forgotten: int = 0
-
-
-def run_retention(now: datetime | None = None) -> RetentionReport:
-    """Everything `flask retention run` forgets, once a day from cron."""
-    return RetentionReport(client_keys_forgotten=forget_client_keys(now))
-
-
-def forget_client_keys(now: datetime | None = None) -> int:
-    """Erase the address codes older than a day: abuse control needs no more."""
-    cutoff = (now or datetime.now(UTC)) - CLIENT_KEY_LIFETIME
-    result = cast(
-        CursorResult[Any],
-        db.session.execute(
-            update(Comment)
-            .where(Comment.client_key.is_not(None), Comment.created_at < cutoff)
-            .values(client_key=None)
-        ),
-    )
-    db.session.commit()
-    return result.rowcount
