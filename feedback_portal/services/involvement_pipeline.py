@@ -70,7 +70,17 @@ def _has_key(column: Any, key: str) -> ColumnElement[bool]:
 
 
 def not_withdrawn() -> ColumnElement[bool]:
-    return InvolvementOffer.withdrawn_at.is_(None) & (InvolvementOffer.status != InvolvementStatus.WITHDRAWN)
+    """Offers the team can still follow up: not withdrawn, and not emptied by retention or erasure
+    (an offer with no name, email or phone left is no one the team could contact)."""
+    return (
+        InvolvementOffer.withdrawn_at.is_(None)
+        & (InvolvementOffer.status != InvolvementStatus.WITHDRAWN)
+        & (
+            InvolvementOffer.name.is_not(None)
+            | InvolvementOffer.email.is_not(None)
+            | InvolvementOffer.phone.is_not(None)
+        )
+    )
 
 
 def conditions(filters: OfferFilters) -> list[ColumnElement[bool]]:

@@ -449,3 +449,28 @@ def test_text_that_changes_direction_is_isolated_and_warned_about(app, admin):
     assert name.get("dir") == "auto"
     listing = check_page(admin.get(LIST))
     assert listing.select_one(f"#offer-{offer_id} bdi").get_text() == "Sam \u202eevil"
+
+
+def test_erasing_a_person_deletes_their_offer_and_the_teams_notes_on_it(app, analyst, runner):
+    offer_id, _token = make_offer(app)
+    note = {"csrf_token": csrf_token(analyst), "note": "Her daughter helps her with forms."}
+    analyst.post(f"{LIST}/{offer_id}/notes", data=note)
+    result = runner.invoke(args=["privacy", "erase", "priya@example.com", "--yes"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(InvolvementNote.id))) == 0
+        assert db.session.get(InvolvementOffer, offer_id) is None
+    assert offer_ids(check_page(analyst.get(LIST))) == []
+
+
+def test_an_offer_emptied_by_retention_leaves_the_list_with_its_notes(app, analyst, runner):
+    old, _ = make_offer(app, created_at=datetime.now(UTC) - timedelta(days=800))
+    kept, _ = make_offer(app, name="Recent Person", email="recent@example.com")
+    for offer_id in (old, kept):
+        analyst.post(f"{LIST}/{offer_id}/notes", data={"csrf_token": csrf_token(analyst), "note": "Called."})
+    result = runner.invoke(args=["retention", "run"])
+    assert result.exit_code == 0, result.output
+    assert offer_ids(check_page(analyst.get(LIST))) == [kept]
+    assert analyst.get(f"{LIST}/{old}").status_code == 404
+    assert [note.offer_id for note in offer_row(app, kept).notes] == [kept]
+    assert offer_row(app, old).notes == []
