@@ -31,3 +31,12 @@ class Conflict(DomainError):
 
 class ConsultationClosed(DomainError):
     """The consultation is not open for feedback."""
+
+
+class SummaryChanged(Conflict):
+    """Someone else saved the "You said, we did" summary since it was opened: nothing was written."""
+
+    def __init__(self, summary_id: int, revision: int) -> None:
+        super().__init__(f"Summary {summary_id} is at revision {revision}")
+        self.summary_id = summary_id
+        self.revision = revision
