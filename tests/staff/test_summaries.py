@@ -315,6 +315,7 @@ def test_bad_input_gets_the_error_summary_and_keeps_the_text(app, moderator, fie
     summary = soup.select_one(".govuk-error-summary")
     assert summary is not None and message in summary.get_text()
     assert summary.select_one(f"a[href='{anchor}']") is not None
+    assert soup.select_one(anchor) is not None, "the error summary links to a field on the page"
     typed = fields.get("you_said", "People want plain words.")
     assert soup.select_one("textarea#you_said").get_text() == typed.strip()
     assert public_summary(app) is None
