@@ -111,8 +111,10 @@ class SummaryForm(SummaryRevisionForm):
         description="What people told us, in plain words. The public sees the number of comments "
         "and reactions behind it.",
     )
-    themes = SelectMultipleField("Themes it covers", coerce=int, validate_choice=True)
-    quotes = SelectMultipleField("Quotes", coerce=int, validate_choice=True)
+    # Not refused when a choice has gone since the page was shown (a comment hidden, a theme
+    # merged): draft() keeps only what can still be chosen, as the public view would drop it.
+    themes = SelectMultipleField("Themes it covers", coerce=int, validate_choice=False)
+    quotes = SelectMultipleField("Quotes", coerce=int, validate_choice=False)
     actions = FieldList(FormField(ActionForm), min_entries=1, max_entries=MAX_ACTIONS)
     intent = HiddenField(validators=[Regexp(INTENT, message=RELOAD)])
 
@@ -144,8 +146,8 @@ class SummaryForm(SummaryRevisionForm):
     def draft(self) -> summaries.SummaryDraft:
         return summaries.SummaryDraft(
             you_said=self.you_said.data,
-            theme_ids=list(self.themes.data or []),
-            quote_comment_ids=list(self.quotes.data or []),
+            theme_ids=_still_offered(self.themes),
+            quote_comment_ids=_still_offered(self.quotes),
             actions=[
                 summaries.ActionDraft(
                     description=row.form.description.data,
@@ -156,6 +158,11 @@ class SummaryForm(SummaryRevisionForm):
                 if not row.form.is_blank
             ],
         )
+
+
+def _still_offered(field: SelectMultipleField) -> list[int]:
+    offered = {choice.value for choice in field.choices or []}
+    return [value for value in dict.fromkeys(field.data or []) if value in offered]
 
 
 def form_data_of(summary: Summary) -> dict[str, Any]:

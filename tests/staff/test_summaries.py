@@ -372,3 +372,21 @@ def test_withdrawing_takes_it_off_the_public_pages(app, moderator):
     assert public_summary(app) is None
     assert "Soon gone." not in app.test_client().get("/you-said-we-did").get_data(as_text=True)
     assert app.test_client().get(f"/you-said-we-did/{summary_id}/comments").status_code == 404
+
+
+def test_a_quote_whose_comment_was_hidden_after_the_page_was_shown_is_dropped_not_refused(app, moderator):
+    kept = make_comment(app, text="Still published.")
+    hidden = make_comment(app, text="Hidden in the meantime.")
+    summary_id = new_summary(moderator)
+    with app.app_context():
+        comment = db.session.scalar(select(Comment).where(Comment.reference == hidden))
+        comment.state = CommentState.HIDDEN
+        db.session.commit()
+
+    saved = moderator.post(
+        f"/staff/you-said-we-did/{summary_id}",
+        data=summary_form(moderator, summary_id, 1, quotes=[str(_id(app, kept)), str(_id(app, hidden))]),
+    )
+
+    assert saved.status_code == 302
+    assert [quote.comment_id for quote in stored_summary(app, summary_id).quotes] == [_id(app, kept)]
