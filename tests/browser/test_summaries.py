@@ -12,11 +12,11 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll
 from tests.browser.test_staff_journeys import MODERATOR, expect_flash, public_page, signed_in_page
 from tests.factories import make_comment, make_staff
 from tests.helpers.browser import JAVASCRIPT
-from tests.helpers.summaries import tag_comment
+from tests.helpers.summaries import make_summary, tag_comment
 
 SECOND_MODERATOR = "second.moderator@example.gov.uk"
 COMMENT = "Nobody told us who sits on the panel."
@@ -98,6 +98,9 @@ def test_a_summary_is_drafted_published_and_seen_on_its_section_page_and_the_out
     expect_flash(page, "The summary is published.")
     expect(page.locator("#summary-state")).to_contain_text("Published")
     assert_accessible(page)
+    page.get_by_role("link", name="You said, we did").first.click()
+    expect(page.locator("tbody")).to_contain_text("Published")
+    assert_accessible(page)
 
     late.get_by_label("You said").fill("A late summary.")
     late.get_by_role("button", name="Save draft").click()
@@ -126,7 +129,16 @@ def test_a_summary_is_drafted_published_and_seen_on_its_section_page_and_the_out
     assert_accessible(outcome)
 
 
-def test_the_outcome_page_prints_without_navigation_or_buttons(live_server, new_page, app):
+def test_the_outcome_page_fits_a_narrow_screen_and_prints_without_navigation_or_buttons(
+    live_server, new_page, app
+):
+    quoted = make_comment(app, text="A-very-long-word-" * 12)
+    make_summary(app, target="document", quotes=[quoted], you_said="Words " * 200)
+    narrow = new_page(width=320)
+    narrow.goto(live_server + "/you-said-we-did")
+    assert_no_horizontal_scroll(narrow)
+    assert_accessible(narrow)
+
     page = public_page(new_page, live_server, "/you-said-we-did")
     page.emulate_media(media="print")
     expect(page.locator(".govuk-service-navigation")).to_be_hidden()
