@@ -110,7 +110,8 @@ def create_development_admin() -> None:
         click.echo(
             f"\nA development admin account was created.\n  Sign in at {_sign_in_url()}\n"
             f"  Email: {address}\n  Password: {password}\n"
-            "(It is shown once. Run `make clean` to start again.)\n"
+            "(It is shown once. Lost it? Set a new one with:\n"
+            f"  .venv/bin/flask --app wsgi users set-password {address})\n"
         )
     else:
         click.echo(

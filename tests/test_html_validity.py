@@ -162,6 +162,14 @@ def pages(app, client) -> dict[str, str]:
     ).get_data(as_text=True)
     entered = admin.post("/staff/comments/new", data=paper)
     collected["paper comment page"] = admin.get(entered.headers["Location"]).get_data(as_text=True)
+    question = "/definition/basic/does-it-make-sense"
+    collected["question page"] = client.get(question).get_data(as_text=True)
+    answer = {key: value for key, value in form_fields(client, question).items()}
+    collected["question with errors"] = client.post(question, data=answer).get_data(as_text=True)
+    answered_question = client.post(question, data={**answer, "answer-reaction": "no"})
+    collected["answer counted page"] = client.get(answered_question.headers["Location"]).get_data(
+        as_text=True
+    )
     collected.update(summary_pages(app, admin, client, answered))
     return collected
 

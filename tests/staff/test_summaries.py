@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment, CommentState, StaffUser
-from feedback_portal.services import summaries
+from feedback_portal.services import documents, reactions, summaries
 from feedback_portal.services.exceptions import Conflict, SummaryChanged
+from feedback_portal.services.feedback import CommentTarget, new_submission_key
 from feedback_portal.services.summaries import ActionDraft, SummaryDraft, SummaryNotValid
 from tests.factories import make_comment, make_staff, signed_in_client
 from tests.helpers.audit import audit_entries
@@ -390,3 +391,22 @@ def test_a_quote_whose_comment_was_hidden_after_the_page_was_shown_is_dropped_no
 
     assert saved.status_code == 302
     assert [quote.comment_id for quote in stored_summary(app, summary_id).quotes] == [_id(app, kept)]
+
+
+def test_answers_given_without_a_comment_count_in_the_split_behind_a_summary(app):
+    make_comment(app, reaction="yes")
+    with app.app_context():
+        page, item = documents.get_practice_item("basic", "basic-1")
+        for reaction in ("no", "no"):
+            reactions.submit_reaction(
+                CommentTarget(page.version, page.section, item),
+                reactions.ReactionSubmission(new_submission_key(), reaction),
+            )
+    summary_id = make_summary(app, target="basic")
+
+    with app.app_context():
+        counts = summaries.count_behind([summaries.get_summary(summary_id)])[summary_id]
+    assert counts.comments == 1 and counts.alone == 2
+    assert counts.reactions == {"yes": 1, "partly": 0, "no": 2}
+    card = text_of(public_summary(app))
+    assert "3 people answered" in card and "2 without writing a comment" in card

@@ -7,7 +7,9 @@ hidden or withdrawn after the summary was written stops counting, and its quote 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
@@ -20,6 +22,7 @@ from feedback_portal.models import (
     PracticeItem,
     Reaction,
     Section,
+    StandaloneReaction,
     Summary,
     SummaryQuote,
     SummaryState,
@@ -44,7 +47,10 @@ class Counts:
     """The published comments behind a summary, and how they answered 'Does this make sense?'."""
 
     comments: int = 0
+    # Answers with a published comment and answers given on their own, together.
     reactions: dict[str, int] = field(default_factory=dict)
+    # Of those, the answers given without a comment.
+    alone: int = 0
 
     @property
     def reacted(self) -> int:
@@ -244,25 +250,47 @@ def public_quotes(summary: Summary) -> list[Comment]:
 
 
 def count_behind(summaries: list[Summary]) -> dict[int, Counts]:
-    """Each summary's counts, from one aggregate query per document version."""
+    """Each summary's counts, from two aggregate queries per document version."""
     counts: dict[int, Counts] = {}
     for version_id in {summary.document_version_id for summary in summaries}:
-        rows = db.session.execute(
+        comments = db.session.execute(
             select(Comment.section_id, Comment.practice_item_id, Comment.reaction, func.count())
             .where(Comment.document_version_id == version_id, Comment.state == CommentState.PUBLISHED)
             .group_by(Comment.section_id, Comment.practice_item_id, Comment.reaction)
         ).all()
+        alone = db.session.execute(
+            select(
+                StandaloneReaction.section_id,
+                StandaloneReaction.practice_item_id,
+                StandaloneReaction.reaction,
+                func.count(),
+            )
+            .where(StandaloneReaction.document_version_id == version_id)
+            .group_by(
+                StandaloneReaction.section_id,
+                StandaloneReaction.practice_item_id,
+                StandaloneReaction.reaction,
+            )
+        ).all()
         for summary in summaries:
-            if summary.document_version_id != version_id:
-                continue
-            comments, reactions = 0, Counter[str]()
-            for section_id, item_id, reaction, number in rows:
-                if _covers(summary, section_id, item_id):
-                    comments += number
-                    if reaction:
-                        reactions[reaction] += number
-            counts[summary.id] = Counts(comments, {r.value: reactions[r.value] for r in Reaction})
+            if summary.document_version_id == version_id:
+                counts[summary.id] = _counts_for(summary, comments, alone)
     return counts
+
+
+def _counts_for(summary: Summary, comments: Sequence[Any], alone: Sequence[Any]) -> Counts:
+    reactions = Counter[str]()
+    number_of_comments = number_alone = 0
+    for section_id, item_id, reaction, number in comments:
+        if _covers(summary, section_id, item_id):
+            number_of_comments += number
+            if reaction:
+                reactions[reaction] += number
+    for section_id, item_id, reaction, number in alone:
+        if _covers(summary, section_id, item_id):
+            number_alone += number
+            reactions[reaction] += number
+    return Counts(number_of_comments, {r.value: reactions[r.value] for r in Reaction}, number_alone)
 
 
 def _covers(summary: Summary, section_id: int | None, item_id: int | None) -> bool:
