@@ -59,6 +59,7 @@ STAFF_PAGES = [
     "/staff/account/email",
     "/staff/account/password",
     "/staff/account/two-step",
+    "/staff/privacy",
 ]
 
 
@@ -170,6 +171,13 @@ def pages(app, client) -> dict[str, str]:
     collected["answer counted page"] = client.get(answered_question.headers["Location"]).get_data(
         as_text=True
     )
+    person = {"csrf_token": csrf_token(admin), "email": "me@example.com"}
+    for name, path, fields in [
+        ("person found", "/staff/privacy", person),
+        ("person search with errors", "/staff/privacy", {**person, "email": "me@"}),
+        ("erase confirmation page", "/staff/privacy/erase", person),
+    ]:
+        collected[name] = admin.post(path, data=fields).get_data(as_text=True)
     collected.update(summary_pages(app, admin, client, answered))
     return collected
 

@@ -252,7 +252,8 @@ from feedback_portal.public import reactions, stop_emails, you_said_we_did  # no
 
 @blueprint.get("/privacy")
 def view_privacy() -> str:
-    return render_template("public/privacy.html")
+    # The periods retention run works by: the notice cannot promise other ones.
+    return render_template("public/privacy.html", retention=privacy.get_retention_periods())
 
 
 @blueprint.get("/accessibility")

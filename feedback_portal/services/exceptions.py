@@ -33,6 +33,10 @@ class ConsultationClosed(DomainError):
     """The consultation is not open for feedback."""
 
 
+class NothingHeld(NotFound):
+    """Nobody used this email address: there is nothing to find, export or erase."""
+
+
 class SummaryChanged(Conflict):
     """Someone else saved the "You said, we did" summary since it was opened: nothing was written."""
 
