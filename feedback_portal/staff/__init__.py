@@ -1,6 +1,6 @@
 """Pages for the Citizen Involvement Team, under /staff. Every route names the roles it allows.
 
-One module per feature: auth (signing in, accounts), dashboard, moderation, responses, admin.
+One module per feature: auth (signing in, accounts), dashboard, moderation, responses, summaries, admin.
 """
 
 from flask import Blueprint
@@ -19,4 +19,5 @@ from feedback_portal.staff import (  # noqa: E402, F401
     outbox,
     privacy,
     responses,
+    summaries,
 )
