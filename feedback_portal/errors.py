@@ -21,6 +21,7 @@ from feedback_portal.services.exceptions import (
     DomainError,
     InvalidLink,
     NotFound,
+    SummaryChanged,
 )
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ DOMAIN_ERROR_PAGES: dict[type[DomainError], tuple[int, str | None]] = {
     AlreadyDone: (410, "errors/already_done.html"),
     Conflict: (409, None),
     ConsultationClosed: (403, "errors/consultation_closed.html"),
+    SummaryChanged: (409, "staff/summary_changed.html"),
 }
 # Free-text fields of the public forms, given back on an error page so nothing typed is lost.
 TEXT_FIELDS = {

@@ -6,6 +6,7 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from feedback_portal.models.feedback import Channel, CommentState, InvolvementStatus, OfferSource, Reaction
+from feedback_portal.models.summaries import ActionStatus, SummaryState
 
 # What staff call each state of a comment.
 STATE_LABELS = MappingProxyType(
@@ -93,9 +94,32 @@ REPORT_REASONS = MappingProxyType(
     }
 )
 
+# Where a "You said, we did" summary stands, as staff see it.
+SUMMARY_STATE_LABELS = MappingProxyType(
+    {
+        SummaryState.DRAFT: "Draft",
+        SummaryState.PUBLISHED: "Published",
+        SummaryState.WITHDRAWN: "Withdrawn",
+    }
+)
+
+# What became of one thing people said, as staff choose it and the public read it.
+ACTION_STATUS_LABELS = MappingProxyType(
+    {
+        ActionStatus.CHANGED: "Changed",
+        ActionStatus.WILL_CHANGE: "Will change",
+        ActionStatus.NOT_CHANGING: "Considered and not changing",
+        ActionStatus.CONSIDERING: "Still considering",
+    }
+)
+# The actions the outcome page lists under "What changed".
+CHANGING_STATUSES = frozenset({ActionStatus.CHANGED, ActionStatus.WILL_CHANGE})
+
 assert set(REJECTION_REASONS) == set(REJECTION_REASONS_IN_PLAIN_WORDS)
 assert set(STATE_LABELS) == set(CommentState)
 assert set(REACTION_LABELS) == set(Reaction)
 assert set(CHANNEL_LABELS) == set(Channel)
 assert set(INVOLVEMENT_STATUS_LABELS) == set(InvolvementStatus)
 assert set(OFFER_SOURCE_LABELS) == set(OfferSource)
+assert set(SUMMARY_STATE_LABELS) == set(SummaryState)
+assert set(ACTION_STATUS_LABELS) == set(ActionStatus)

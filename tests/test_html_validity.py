@@ -18,7 +18,9 @@ from sqlalchemy import select
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment
 from feedback_portal.services import privacy, unsubscribe
+from feedback_portal.services.summaries import ActionDraft
 from tests.factories import comment_post, form_fields, make_comment, signed_in_client
+from tests.helpers.summaries import make_summary, summary_form, tag_comment
 from tests.pages import parse
 from tests.staff.moderation_helpers import csrf_token, id_of
 
@@ -33,6 +35,7 @@ PUBLIC_PAGES = [
     "/definition/transformative",
     "/definition/transformative/examples/transformative-3",
     "/get-involved",
+    "/you-said-we-did",
     "/privacy",
     "/accessibility",
     "/cookies",
@@ -200,7 +203,37 @@ def pages(app, client) -> dict[str, str]:
         ("erase confirmation page", "/staff/privacy/erase", person),
     ]:
         collected[name] = admin.post(path, data=fields).get_data(as_text=True)
+    collected.update(summary_pages(app, admin, client, answered))
     return collected
+
+
+def summary_pages(app, admin, client, quoted: str) -> dict[str, str]:
+    """ "You said, we did": the staff list, new and edit pages, their error states, and the public pages."""
+    theme = tag_comment(app, quoted, "power")
+    summary_id = make_summary(
+        app, quotes=[quoted], themes=[theme], actions=[ActionDraft("Said no.", "not-changing", "Why.")]
+    )
+    make_summary(app, target="document")
+    edit = f"/staff/you-said-we-did/{summary_id}"
+    pages = {
+        path: admin.get(path).get_data(as_text=True)
+        for path in ["/staff/you-said-we-did", "/staff/you-said-we-did/new", edit]
+    }
+    new_form = {"csrf_token": csrf_token(admin)}
+    pages["new summary with errors"] = admin.post("/staff/you-said-we-did/new", data=new_form).get_data(
+        as_text=True
+    )
+    bad = summary_form(admin, summary_id, 2, you_said="", **{"actions-0-status": "not-changing"})
+    pages["summary with errors"] = admin.post(edit, data=bad).get_data(as_text=True)
+    pages["summary with another action"] = admin.post(
+        edit, data=summary_form(admin, summary_id, 2, intent="add-action")
+    ).get_data(as_text=True)
+    pages["summary changed page"] = admin.post(edit, data=summary_form(admin, summary_id, 1)).get_data(
+        as_text=True
+    )
+    for path in ["/you-said-we-did", f"/you-said-we-did/{summary_id}/comments?theme={theme}", "/definition"]:
+        pages[f"{path} with summaries"] = client.get(path).get_data(as_text=True)
+    return pages
 
 
 def test_every_kind_of_page_is_valid_html(pages, tmp_path):

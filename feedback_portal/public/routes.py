@@ -24,7 +24,15 @@ from feedback_portal.public import visitor
 from feedback_portal.public.forms import CommentForm, ConfirmForm, GetInvolvedForm, ReportForm
 from feedback_portal.public.spam import form_shown_token, spam_signal
 from feedback_portal.security import is_safe_next, limiter
-from feedback_portal.services import consultations, documents, feedback, health, involvement, privacy
+from feedback_portal.services import (
+    consultations,
+    documents,
+    feedback,
+    health,
+    involvement,
+    privacy,
+    summaries,
+)
 from feedback_portal.services.feedback import CommentSubmission, CommentTarget
 
 blueprint = Blueprint("public", __name__)
@@ -242,8 +250,9 @@ def withdraw_involvement(token: str) -> ResponseReturnValue:
     return render_template("public/withdrawn.html")
 
 
-# Stopping emails, and answers without a comment: their routes are in their own modules, on this blueprint.
-from feedback_portal.public import reactions, stop_emails  # noqa: E402, F401
+# Stopping emails, answers without a comment and "You said, we did": their routes are in their own
+# modules, on this blueprint.
+from feedback_portal.public import reactions, stop_emails, you_said_we_did  # noqa: E402, F401
 
 # The service's own pages ---------------------------------------------------------------------
 
@@ -341,6 +350,7 @@ def _render_definition(version, form: CommentForm) -> str:
         form=form,
         comments=feedback.list_published_comments(version),
         counts=feedback.count_published_comments(version),
+        summaries=summaries.show_published(version),
         reaction_action=url_for(".submit_reaction"),
         **reactions.reaction_context(CommentTarget(version)),
         **_comment_form_context(),
@@ -355,6 +365,7 @@ def _render_section(page: documents.SectionPage, form: CommentForm) -> str:
         form=form,
         comments=feedback.list_published_comments(page.version, section=page.section),
         counts=feedback.count_published_comments(page.version),
+        summaries=summaries.show_published(page.version, section=page.section),
         reaction_action=url_for(".submit_reaction", slug=page.section.slug),
         **reactions.reaction_context(CommentTarget(page.version, page.section)),
         **_comment_form_context(),
@@ -369,6 +380,7 @@ def _render_practice_item(page: documents.SectionPage, item, form: CommentForm) 
         item=item,
         form=form,
         comments=feedback.list_published_comments(page.version, item=item),
+        summaries=summaries.show_published(page.version, item=item),
         reaction_action=url_for(".submit_reaction", slug=page.section.slug, key=item.key),
         **reactions.reaction_context(CommentTarget(page.version, page.section, item)),
         **_comment_form_context(),

@@ -35,3 +35,12 @@ class ConsultationClosed(DomainError):
 
 class NothingHeld(NotFound):
     """Nobody used this email address: there is nothing to find, export or erase."""
+
+
+class SummaryChanged(Conflict):
+    """Someone else saved the "You said, we did" summary since it was opened: nothing was written."""
+
+    def __init__(self, summary_id: int, revision: int) -> None:
+        super().__init__(f"Summary {summary_id} is at revision {revision}")
+        self.summary_id = summary_id
+        self.revision = revision

@@ -466,3 +466,36 @@ def figure_csv(figure: Figure) -> Iterator[str]:
         yield ["Total", *figure.totals, *([figure.total] if len(figure.series) > 1 else [])]
 
     return stream_csv(header, rows())
+
+
+# The public outcome page: published comments only ------------------------------------------------
+
+
+def _published_description(figure: Figure) -> str:
+    if not figure.total:
+        return "No comments have been published yet."
+    answered = figure.total - figure.totals[-1]
+    return (
+        f"{_plural(figure.total, 'published comment')}. {answered:,} answered ‘{REACTION_QUESTION}’: "
+        f"{_in_words(figure.series[:3], figure.totals[:3])}; {figure.totals[-1]:,} did not answer. "
+        "A section’s count includes the comments on its practice examples."
+    )
+
+
+PUBLISHED_REACTIONS = _Measure(
+    Comment.reaction,
+    tuple(state for state in CommentState if state != CommentState.PUBLISHED),
+    REACTION_SERIES,
+)
+OUTCOME_FIGURE = FigureDefinition(
+    "published-comments-by-section",
+    "Published comments per section, and whether it made sense",
+    BY_SECTION,
+    PUBLISHED_REACTIONS,
+    _published_description,
+)
+
+
+def outcome_figure() -> Figure:
+    """For the public: published comments per section, split by their answer to the question."""
+    return build_figure(OUTCOME_FIGURE)

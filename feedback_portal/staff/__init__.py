@@ -1,6 +1,6 @@
 """Pages for the Citizen Involvement Team, under /staff. Every route names the roles it allows.
 
-One module per feature: auth (signing in, accounts), dashboard, moderation, responses,
+One module per feature: auth (signing in, accounts), dashboard, moderation, responses, summaries,
 involvement (the pipeline of offers to get involved), admin.
 """
 
@@ -22,4 +22,5 @@ from feedback_portal.staff import (  # noqa: E402, F401
     outbox,
     privacy,
     responses,
+    summaries,
 )
