@@ -19,7 +19,7 @@ from sqlalchemy.exc import OperationalError
 from feedback_portal import links
 from feedback_portal.extensions import db
 from feedback_portal.models import Role
-from feedback_portal.services import accounts, digests, documents, privacy
+from feedback_portal.services import accounts, digests, documents, privacy, updates
 from feedback_portal.services import export as exports
 from feedback_portal.services import outbox as outbox_service
 from feedback_portal.services.exceptions import DomainError
@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(outbox)
     app.cli.add_command(digest)
+    app.cli.add_command(updates_group)
     app.cli.add_command(export)
 
 
@@ -172,19 +173,38 @@ digest = AppGroup("digest", help="Staff digests of new feedback.")
 @click.option("--now", "now_text", help="Act as if it were this time (ISO 8601, UTC if no offset).")
 def send_digests(now_text: str | None) -> None:
     """Queue each staff member's digest whose period has ended, then deliver what is due."""
-    now = datetime.now(UTC)
-    if now_text:
-        try:
-            now = datetime.fromisoformat(now_text)
-        except ValueError:
-            raise click.BadParameter("Give a time like 2026-11-26T07:00:00", param_hint="--now") from None
-        now = now if now.tzinfo else now.replace(tzinfo=UTC)
-    run = digests.enqueue_due_digests(now)
+    run = digests.enqueue_due_digests(_now_option(now_text))
     # Delivery goes by the real clock: --now only says which periods have ended.
     report = outbox_service.send_due_messages()
     click.echo(
         f"Queued {run.queued} digests ({run.already_done} already done, "
         f"{run.nothing_to_say} with nothing to say). "
+        f"Sent {report.sent}; {report.retrying} will be retried."
+    )
+
+
+def _now_option(now_text: str | None) -> datetime:
+    if not now_text:
+        return datetime.now(UTC)
+    try:
+        now = datetime.fromisoformat(now_text)
+    except ValueError:
+        raise click.BadParameter("Give a time like 2026-11-26T07:00:00", param_hint="--now") from None
+    return now if now.tzinfo else now.replace(tzinfo=UTC)
+
+
+updates_group = AppGroup("updates", help="Updates to the people who asked to hear what happens.")
+
+
+@updates_group.command("send")
+@click.option("--now", "now_text", help="Act as if it were this time (ISO 8601, UTC if no offset).")
+def send_updates(now_text: str | None) -> None:
+    """Queue one email per person with what was published for them since their last, then deliver."""
+    run = updates.enqueue_due_updates(_now_option(now_text))
+    # Delivery goes by the real clock: --now only says what counts as published.
+    report = outbox_service.send_due_messages()
+    click.echo(
+        f"Queued {run.queued} updates telling of {run.events} events ({run.already_done} already done). "
         f"Sent {report.sent}; {report.retrying} will be retried."
     )
 

@@ -24,7 +24,15 @@ from feedback_portal.public import visitor
 from feedback_portal.public.forms import CommentForm, ConfirmForm, GetInvolvedForm, ReportForm
 from feedback_portal.public.spam import form_shown_token, spam_signal
 from feedback_portal.security import is_safe_next, limiter
-from feedback_portal.services import consultations, documents, feedback, health, involvement, privacy
+from feedback_portal.services import (
+    consultations,
+    documents,
+    feedback,
+    health,
+    involvement,
+    outcomes,
+    privacy,
+)
 from feedback_portal.services.feedback import CommentSubmission, CommentTarget
 
 blueprint = Blueprint("public", __name__)
@@ -92,7 +100,8 @@ def submit_practice_item_comment(slug: str, key: str) -> ResponseReturnValue:
 @blueprint.get("/feedback/<reference>")
 def view_thank_you(reference: str) -> str:
     comment = feedback.get_comment_for_thank_you(reference, visitor.my_references())
-    return render_template("public/thank_you.html", comment=comment)
+    my_comment_url = url_for(".view_my_comment", reference=reference, token=outcomes.view_token(comment))
+    return render_template("public/thank_you.html", comment=comment, my_comment_url=my_comment_url)
 
 
 @blueprint.get("/feedback/<reference>/report")
@@ -234,8 +243,8 @@ def withdraw_involvement(token: str) -> ResponseReturnValue:
     return render_template("public/withdrawn.html")
 
 
-# Stopping emails: the routes are in stop_emails.py, on this blueprint.
-from feedback_portal.public import stop_emails  # noqa: E402, F401
+# Stopping emails (stop_emails.py) and what became of a comment (my_comment.py), on this blueprint.
+from feedback_portal.public import my_comment, stop_emails  # noqa: E402, F401
 
 # The service's own pages ---------------------------------------------------------------------
 
