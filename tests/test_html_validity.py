@@ -17,8 +17,9 @@ from sqlalchemy import select
 
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment
-from feedback_portal.services import privacy, unsubscribe
+from feedback_portal.services import outcomes, privacy, unsubscribe
 from tests.factories import comment_post, form_fields, make_comment, signed_in_client
+from tests.helpers.updates import publish_summary
 from tests.pages import parse
 from tests.staff.moderation_helpers import csrf_token, id_of
 
@@ -159,6 +160,14 @@ def pages(app, client) -> dict[str, str]:
     ).get_data(as_text=True)
     entered = admin.post("/staff/comments/new", data=paper)
     collected["paper comment page"] = admin.get(entered.headers["Location"]).get_data(as_text=True)
+    publish_summary(app, "basic", actions=("We rewrote it.", "We kept the list."))
+    collected["a published comment's page"] = client.get(f"/comments/{answered}").get_data(as_text=True)
+    waiting = make_comment(app, text="Still <b>waiting</b>.", state="pending")
+    for name, reference in (("a pending comment's page", waiting), ("a withdrawn comment's page", pending)):
+        with app.app_context():
+            comment = db.session.scalar(select(Comment).where(Comment.reference == reference))
+            link = f"/comments/{reference}?token={outcomes.view_token(comment)}"
+        collected[name] = client.get(link).get_data(as_text=True)
     return collected
 
 
