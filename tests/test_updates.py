@@ -169,6 +169,33 @@ def test_no_update_without_consent_or_a_sendable_address(app):
     assert update_emails(app) == []
 
 
+def test_a_summary_is_told_once_to_a_person_whose_second_comment_is_published_later(app):
+    comment_asking_for_updates(app, RUTH, "basic")
+    later = comment_asking_for_updates(app, RUTH, "basic", "basic-2", state="pending")
+    publish_summary(app, "basic")
+    assert run_updates(app).queued == 1
+    with app.app_context():
+        comment = db.session.get(Comment, comment_id(app, later))
+        comment.state, comment.published_at = "published", datetime.now(UTC)
+        db.session.commit()
+    assert run_updates(app).queued == 0
+
+
+def test_a_new_secret_key_does_not_tell_anyone_again(app, test_database_url):
+    from tests.conftest import make_app
+
+    reference = comment_asking_for_updates(app, RUTH, "basic")
+    publish_response(app, reference)
+    publish_summary(app)
+    assert run_updates(app).events == 2
+    rotated = make_app(test_database_url, SECRET_KEY="a different and entirely new secret key, rotated")
+    try:
+        assert run_updates(rotated).queued == 0
+    finally:
+        with rotated.app_context():
+            db.engine.dispose()
+
+
 # Stop these emails -------------------------------------------------------------------------
 
 

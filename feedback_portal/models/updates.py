@@ -27,4 +27,7 @@ class UpdateDelivery(Model):
     # Like "response:12" or "summary:3".
     event_key: Mapped[str] = mapped_column(String(40))
     outbox_message_id: Mapped[int] = mapped_column(ForeignKey("outbox_message.id"), index=True)
+    # The person's comment the event answered (the first, for a summary answering several):
+    # recognises the event as told even after a new SECRET_KEY has changed every person_key.
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comment.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)

@@ -150,6 +150,7 @@ def _person(people: dict[str, PersonUpdate], comment: Comment) -> PersonUpdate |
 
 
 def _leave_out_delivered(people: dict[str, PersonUpdate]) -> None:
+    """Drop each event already told to the person, known by their code or by their comment."""
     keys = list(people)
     for start in range(0, len(keys), PEOPLE_PER_QUERY):
         for key, event_key in db.session.execute(
@@ -158,6 +159,22 @@ def _leave_out_delivered(people: dict[str, PersonUpdate]) -> None:
             )
         ):
             people[key].events.pop(event_key, None)
+    by_comment = {
+        (comment.id, event.key): person
+        for person in people.values()
+        for event in person.events.values()
+        for comment in event.comments
+    }
+    comment_ids = sorted({comment_id for comment_id, _ in by_comment})
+    for start in range(0, len(comment_ids), PEOPLE_PER_QUERY):
+        for comment_id, event_key in db.session.execute(
+            select(UpdateDelivery.comment_id, UpdateDelivery.event_key).where(
+                UpdateDelivery.comment_id.in_(comment_ids[start : start + PEOPLE_PER_QUERY])
+            )
+        ):
+            person = by_comment.get((comment_id, event_key))
+            if person is not None:
+                person.events.pop(event_key, None)
 
 
 def _queue(person: PersonUpdate, read_at: datetime) -> bool:
@@ -176,7 +193,12 @@ def _queue(person: PersonUpdate, read_at: datetime) -> bool:
         message.created_at = read_at
         db.session.flush()
         db.session.add_all(
-            UpdateDelivery(person_key=person.person_key, event_key=event.key, outbox_message_id=message.id)
+            UpdateDelivery(
+                person_key=person.person_key,
+                event_key=event.key,
+                outbox_message_id=message.id,
+                comment_id=event.comments[0].id,
+            )
             for event in events
         )
         db.session.commit()
