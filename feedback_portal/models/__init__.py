@@ -34,6 +34,7 @@ from feedback_portal.models.summaries import (
     SummaryState,
     summary_theme,
 )
+from feedback_portal.models.updates import UpdateDelivery
 
 __all__ = [
     "LARGEST_ID",
@@ -71,6 +72,7 @@ __all__ = [
     "SummaryQuote",
     "SummaryState",
     "Tag",
+    "UpdateDelivery",
     "comment_tag",
     "summary_theme",
 ]
