@@ -376,3 +376,20 @@ def test_updates_send_says_what_it_did_and_takes_a_time(app, runner):
             )
             == 1
         )
+
+
+def test_erasing_a_person_keeps_no_code_of_their_address_and_sends_them_nothing_again(app):
+    told = comment_asking_for_updates(app, RUTH, "basic")
+    comment_asking_for_updates(app, SAM, "basic")
+    publish_response(app, told)
+    publish_summary(app, "basic")
+    assert run_updates(app).queued == 2
+    with app.app_context():
+        ruths_code, sams_code = updates.person_key(RUTH), updates.person_key(SAM)
+        privacy.erase_person(RUTH, actor=None, via="command line", system_user="tests")
+    keys = [person for person, _ in deliveries(app)]
+    assert ruths_code not in keys
+    assert keys.count(sams_code) == 1  # someone else's record is untouched
+    assert len(keys) == 3  # what was told stays recorded, so nothing is told twice
+    publish_summary(app)
+    assert run_updates(app).queued == 1  # Sam hears of the new summary; Ruth, erased, does not
