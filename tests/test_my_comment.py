@@ -68,6 +68,9 @@ def test_a_published_comment_shows_its_published_words_the_response_and_the_summ
     assert text_of(soup.select_one("#response-text")) == "We have changed the example."
     assert "You said the basic level needed plainer words." in page and "We rewrote it." in page
     assert "Not about this one." not in page and "A draft nobody sees." not in page
+    # The summary reads as it does everywhere else: what the team did, and where that stands.
+    assert [text_of(tag) for tag in soup.select(".council-summary__status")] == ["Changed"]
+    assert soup.select_one('a[href^="/you-said-we-did/"][href$="/comments"]')
     assert soup.select_one(f'a[href="/definition/basic/examples/basic-1#comment-{reference}"]')
     # Anyone's page: nothing asks search engines to leave it alone.
     assert "X-Robots-Tag" not in response.headers and soup.select_one('meta[name="robots"]') is None

@@ -1,16 +1,15 @@
 """What became of a comment: the summaries that cover it, and the page for its reference.
 
-`covers` is the one rule for which published summaries answer which comments, read by the
-my-comment page and by the update emails alike. A published comment's page is for anyone;
-an unpublished one is shown only through the signed link in its receipt, and then only what
-its author may see.
+Which summaries answer a comment is summaries.coverage's one rule. A published comment's page
+is for anyone; an unpublished one is shown only through the signed link in its receipt, and
+then only what its author may see.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from feedback_portal.extensions import db
@@ -20,31 +19,13 @@ from feedback_portal.models import (
     CommentState,
     ResponseState,
     Summary,
-    SummaryState,
 )
 from feedback_portal.services.exceptions import NotFound
 from feedback_portal.services.privacy import comment_link_token, get_comment_from_link
+from feedback_portal.services import summaries
+from feedback_portal.services.summaries.coverage import covers
 
 VIEW_ACTION = "view"
-
-
-def covers() -> ColumnElement[bool]:
-    """Whether a Summary covers a Comment, as a condition joining the two.
-
-    An item's summary covers that item's comments; a section's, the comments on the section
-    and on its items (a comment on an item names its section too); the whole document's,
-    every comment on that version. Only published summaries cover anything.
-    """
-    return and_(
-        Summary.state == SummaryState.PUBLISHED,
-        Summary.published_at.is_not(None),
-        Summary.document_version_id == Comment.document_version_id,
-        or_(
-            and_(Summary.section_id.is_(None), Summary.practice_item_id.is_(None)),
-            and_(Summary.practice_item_id.is_(None), Summary.section_id == Comment.section_id),
-            Summary.practice_item_id == Comment.practice_item_id,
-        ),
-    )
 
 
 def summaries_covering(comment: Comment) -> list[Summary]:
@@ -73,7 +54,7 @@ class MyComment:
     # Reached through the author's own link: they may see its state and their own words.
     as_author: bool
     response: CommentResponse | None = None
-    summaries: list[Summary] = field(default_factory=list)
+    summaries: list[summaries.ShownSummary] = field(default_factory=list)
 
     @property
     def published(self) -> bool:
@@ -96,7 +77,7 @@ def get_my_comment(reference: str, token: str | None) -> MyComment:
     if page.published:
         response = comment.response
         page.response = response if response and response.state == ResponseState.PUBLISHED else None
-        page.summaries = summaries_covering(comment)
+        page.summaries = summaries.show(summaries_covering(comment))
     return page
 
 

@@ -30,7 +30,7 @@ from feedback_portal.models import (
     UpdateDelivery,
 )
 from feedback_portal.services import notifications
-from feedback_portal.services.outcomes import covers
+from feedback_portal.services.summaries.coverage import covers
 
 # Read this many people's earlier deliveries at a time, to keep each IN list small.
 PEOPLE_PER_QUERY = 500
