@@ -20,9 +20,9 @@ from feedback_portal.models import (
     ResponseState,
     Summary,
 )
+from feedback_portal.services import summaries
 from feedback_portal.services.exceptions import NotFound
 from feedback_portal.services.privacy import comment_link_token, get_comment_from_link
-from feedback_portal.services import summaries
 from feedback_portal.services.summaries.coverage import covers
 
 VIEW_ACTION = "view"
