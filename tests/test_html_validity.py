@@ -36,6 +36,7 @@ PUBLIC_PAGES = [
     "/privacy",
     "/accessibility",
     "/cookies",
+    "/open-data",
     "/no-such-page",
 ]
 STAFF_PAGES = [

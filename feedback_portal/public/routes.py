@@ -234,8 +234,8 @@ def withdraw_involvement(token: str) -> ResponseReturnValue:
     return render_template("public/withdrawn.html")
 
 
-# Stopping emails: the routes are in stop_emails.py, on this blueprint.
-from feedback_portal.public import stop_emails  # noqa: E402, F401
+# Routes in modules of their own, on this blueprint: stopping emails, and open data.
+from feedback_portal.public import open_data, stop_emails  # noqa: E402, F401
 
 # The service's own pages ---------------------------------------------------------------------
 

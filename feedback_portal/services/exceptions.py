@@ -31,3 +31,7 @@ class Conflict(DomainError):
 
 class ConsultationClosed(DomainError):
     """The consultation is not open for feedback."""
+
+
+class InvalidPageLink(DomainError):
+    """A page link of the open data (its cursor or page size) that was changed or is not one of ours."""
