@@ -378,7 +378,6 @@ def test_the_etag_changes_with_everything_that_changes_the_files(app, client):
 def test_the_etag_is_the_same_while_nothing_in_the_files_changes(app, client):
     make_comment(app, text="Clear to me")
     etag = etag_of(client, CSV_PATH)
-    make_comment(app, text="Waiting", state="pending")
     signed_in_client(app, role="moderator")  # an account and a sign-in, in the audit log
     analyst = signed_in_client(app, role="analyst")
     post_export(analyst, profile="open").get_data()  # an export, in the audit log
