@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment, CommentState, StaffUser, Tag
-from feedback_portal.services import moderation, privacy, responses
+from feedback_portal.services import moderation, open_data, privacy, responses
 from feedback_portal.services.export import OPEN_PROFILE
 from tests.factories import make_comment, make_staff, signed_in_client
 from tests.pages import check_page, parse, text_of
@@ -271,6 +271,17 @@ def test_following_next_walks_every_published_comment_exactly_once_oldest_first(
     assert [row["Reference"] for row in csv_rows(client)] == references
     assert pages[0]["links"]["next"].startswith("http://")  # absolute, from PUBLIC_BASE_URL
     assert parse_qs(urlsplit(pages[0]["links"]["next"]).query)["limit"] == ["5"]
+
+
+def test_the_csv_file_reads_in_batches_and_holds_every_row_once(app, client, monkeypatch):
+    monkeypatch.setattr(open_data, "BATCH_SIZE", 4)
+    start = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    references = []
+    for number in range(10):
+        reference = make_comment(app, text=f"Comment {number}")
+        set_created_at(app, reference, start + timedelta(minutes=number // 3))  # ties across batches
+        references.append(reference)
+    assert [row["Reference"] for row in csv_rows(client)] == references
 
 
 def test_a_comment_published_while_someone_pages_through_comes_at_the_end(app, client):
