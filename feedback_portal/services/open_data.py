@@ -15,6 +15,8 @@ themes (so a renamed or merged theme shows even if nothing audited it). Sign-ins
 do not count: they change nothing in the files. Each part is read from a primary key or a
 small table, so a 304 costs the same at a million comments as at ten. A new comment waiting
 for moderation changes the ETag too: a wasted download now and then, never a stale file.
+On SQLite, where each statement has its own snapshot, a comment published while a file is
+read may be in it under the ETag of before: the next request gets the new ETag all the same.
 """
 
 from __future__ import annotations
