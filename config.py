@@ -98,6 +98,9 @@ class Config:
     TRUSTED_HOSTS = _env_list("TRUSTED_HOSTS")
     # How long the withdraw and erase links in a receipt keep working.
     EMAIL_LINK_LIFETIME_DAYS = _env_int("EMAIL_LINK_LIFETIME_DAYS", 365)
+    # How long a name and email address stay remembered on a device, when the person asks
+    # (public/remembered_details.py). The cookies page states it.
+    REMEMBERED_DETAILS_DAYS = _env_int("REMEMBERED_DETAILS_DAYS", 90)
     # How long `flask outbox send` holds the emails it claimed without renewing its claim: the
     # most a run that was killed half way delays them. A live run renews it as it goes.
     OUTBOX_CLAIM_LEASE_SECONDS = _env_int("OUTBOX_CLAIM_LEASE_SECONDS", 60)

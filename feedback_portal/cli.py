@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import getpass
 import sys
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +16,10 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.exc import OperationalError
 
 from feedback_portal import links
+from feedback_portal.cli_privacy import parse_now, privacy_group, retention, system_user_name
 from feedback_portal.extensions import db
 from feedback_portal.models import Role
-from feedback_portal.services import accounts, digests, documents, privacy
+from feedback_portal.services import accounts, digests, documents
 from feedback_portal.services import export as exports
 from feedback_portal.services import outbox as outbox_service
 from feedback_portal.services.exceptions import DomainError
@@ -28,6 +28,7 @@ from feedback_portal.services.exceptions import DomainError
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(retention)
+    app.cli.add_command(privacy_group)
     app.cli.add_command(users)
     app.cli.add_command(outbox)
     app.cli.add_command(digest)
@@ -45,16 +46,6 @@ def seed_command() -> None:
         )
     else:
         click.echo(f"{result.document_slug} is already loaded; nothing changed.")
-
-
-retention = AppGroup("retention", help="Erase personal data the portal no longer needs.")
-
-
-@retention.command("run")
-def run_retention() -> None:
-    """Forget the address codes kept for abuse control once they are a day old. Run daily from cron."""
-    report = privacy.run_retention()
-    click.echo(f"Forgot the address codes of {report.client_keys_forgotten} comments.")
 
 
 users = AppGroup("users", help="Staff accounts.")
@@ -110,7 +101,8 @@ def create_development_admin() -> None:
         click.echo(
             f"\nA development admin account was created.\n  Sign in at {_sign_in_url()}\n"
             f"  Email: {address}\n  Password: {password}\n"
-            "(It is shown once. Run `make clean` to start again.)\n"
+            "(It is shown once. Lost it? Set a new one with:\n"
+            f"  .venv/bin/flask --app wsgi users set-password {address})\n"
         )
     else:
         click.echo(
@@ -172,14 +164,7 @@ digest = AppGroup("digest", help="Staff digests of new feedback.")
 @click.option("--now", "now_text", help="Act as if it were this time (ISO 8601, UTC if no offset).")
 def send_digests(now_text: str | None) -> None:
     """Queue each staff member's digest whose period has ended, then deliver what is due."""
-    now = datetime.now(UTC)
-    if now_text:
-        try:
-            now = datetime.fromisoformat(now_text)
-        except ValueError:
-            raise click.BadParameter("Give a time like 2026-11-26T07:00:00", param_hint="--now") from None
-        now = now if now.tzinfo else now.replace(tzinfo=UTC)
-    run = digests.enqueue_due_digests(now)
+    run = digests.enqueue_due_digests(parse_now(now_text))
     # Delivery goes by the real clock: --now only says which periods have ended.
     report = outbox_service.send_due_messages()
     click.echo(
@@ -277,11 +262,7 @@ def run_export(
             **filters,
         ),
     )
-    try:
-        system_user = getpass.getuser()
-    except (KeyError, OSError):
-        system_user = "unknown"
-
+    system_user = system_user_name()
     with ExitStack() as stack:
         counted: list[int] = []
         bars: list = []

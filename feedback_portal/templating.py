@@ -101,6 +101,7 @@ STAFF_NAVIGATION = [
     ("Settings", "staff.view_settings", Capability.ADMINISTER),
     ("Audit log", "staff.list_audit_entries", Capability.ADMINISTER),
     ("Email problems", "staff.list_outbox", Capability.ADMINISTER),
+    ("Find a person", "staff.view_privacy_search", Capability.ADMINISTER),
     ("Your account", "staff.view_account", Capability.READ_FEEDBACK),
 ]
 

@@ -185,9 +185,8 @@ def test_the_client_address_is_kept_only_as_a_keyed_code_and_forgotten_after_a_d
 
 
 def test_name_and_email_are_offered_again_for_the_next_comment_and_can_be_cleared(client):
-    client.post(
-        SECTION, data=comment_post(client, SECTION, comment="First.", name="Amina", email="a@example.com")
-    )
+    fields = {"comment": "First.", "name": "Amina", "email": "a@example.com", "remember_details": "y"}
+    client.post(SECTION, data=comment_post(client, SECTION, **fields))
     soup = parse(client.get("/definition/intermediate"))
     assert soup.select_one("input#name")["value"] == "Amina"
     assert soup.select_one("input#email")["value"] == "a@example.com"
@@ -521,7 +520,9 @@ def test_when_the_database_is_down_the_person_gets_their_text_back(database_url)
     ],
 )
 def test_clearing_details_never_redirects_off_the_site(client, return_to):
-    client.post(SECTION, data=comment_post(client, SECTION, comment="First.", name="Amina"))
+    client.post(
+        SECTION, data=comment_post(client, SECTION, comment="First.", name="Amina", remember_details="y")
+    )
     clear_form = parse(client.get(SECTION)).select_one("form[action='/forget-my-details']")
     data = {field["name"]: field.get("value", "") for field in clear_form.select("input[type=hidden]")}
     response = client.post("/forget-my-details", data={**data, "return_to": return_to})

@@ -57,6 +57,7 @@ STAFF_PAGES = [
     "/staff/account/email",
     "/staff/account/password",
     "/staff/account/two-step",
+    "/staff/privacy",
 ]
 
 
@@ -160,6 +161,21 @@ def pages(app, client) -> dict[str, str]:
     ).get_data(as_text=True)
     entered = admin.post("/staff/comments/new", data=paper)
     collected["paper comment page"] = admin.get(entered.headers["Location"]).get_data(as_text=True)
+    question = "/definition/basic/does-it-make-sense"
+    collected["question page"] = client.get(question).get_data(as_text=True)
+    answer = {key: value for key, value in form_fields(client, question).items()}
+    collected["question with errors"] = client.post(question, data=answer).get_data(as_text=True)
+    answered_question = client.post(question, data={**answer, "answer-reaction": "no"})
+    collected["answer counted page"] = client.get(answered_question.headers["Location"]).get_data(
+        as_text=True
+    )
+    person = {"csrf_token": csrf_token(admin), "email": "me@example.com"}
+    for name, path, fields in [
+        ("person found", "/staff/privacy", person),
+        ("person search with errors", "/staff/privacy", {**person, "email": "me@"}),
+        ("erase confirmation page", "/staff/privacy/erase", person),
+    ]:
+        collected[name] = admin.post(path, data=fields).get_data(as_text=True)
     return collected
 
 

@@ -10,6 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from feedback_portal.extensions import db
 from tests.conftest import make_app, scratch_postgres_database
@@ -83,4 +84,51 @@ def test_comments_made_before_channels_existed_came_online(empty_database_url):
                 text("SELECT body, channel, received_at, entered_by_id FROM comment WHERE id = 1")
             ).one()
         assert tuple(row) == ("Old comment", "online", None, None)
+        db.engine.dispose()
+
+
+def test_answers_on_their_own_come_and_go_with_their_migration(empty_database_url):
+    """The answers' table is made by its revision and removed by its downgrade, leaving comments be."""
+    app = make_app(empty_database_url)
+    with app.app_context():
+        upgrade(revision="5a1d0e7c3b21")
+        assert "standalone_reaction" not in inspect(db.engine).get_table_names()
+        upgrade(revision="7c3f2a9e5d43")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO document (id, slug, title, created_at) VALUES (1, 'd', 'D', :now)"),
+                {"now": NOW},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO document_version (id, document_id, number, summary, created_at) "
+                    "VALUES (1, 1, 1, '', :now)"
+                ),
+                {"now": NOW},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO standalone_reaction "
+                    "(submission_key, document_version_id, reaction, created_at) "
+                    "VALUES ('key-one', 1, 'partly', :now)"
+                ),
+                {"now": NOW},
+            )
+        with db.engine.connect() as connection:
+            assert (
+                connection.execute(text("SELECT reaction FROM standalone_reaction")).scalar_one() == "partly"
+            )
+        # Only the three answers there are.
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO standalone_reaction "
+                    "(submission_key, document_version_id, reaction, created_at) "
+                    "VALUES ('key-two', 1, 'maybe', :now)"
+                ),
+                {"now": NOW},
+            )
+        downgrade(revision="5a1d0e7c3b21")
+        assert "standalone_reaction" not in inspect(db.engine).get_table_names()
+        assert "comment" in inspect(db.engine).get_table_names()
         db.engine.dispose()

@@ -23,6 +23,7 @@ from feedback_portal.models.feedback import (
 )
 from feedback_portal.models.moderation import CommentNote, Tag, comment_tag
 from feedback_portal.models.outbox import OutboxMessage, OutboxStatus
+from feedback_portal.models.reactions import StandaloneReaction
 from feedback_portal.models.responses import CommentResponse, CommentResponseVersion, ResponseState
 from feedback_portal.models.staff import PasswordLink, PasswordLinkPurpose, Role, Setting, StaffUser
 from feedback_portal.models.summaries import (
@@ -64,6 +65,7 @@ __all__ = [
     "Section",
     "Setting",
     "StaffUser",
+    "StandaloneReaction",
     "Summary",
     "SummaryAction",
     "SummaryQuote",

@@ -24,7 +24,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from feedback_portal.services.feedback import INVOLVEMENT_CONSENT_WORDING, UPDATES_CONSENT_WORDING
 from feedback_portal.validators import (
@@ -37,7 +37,7 @@ from feedback_portal.validators import (
     normalise_line_breaks,
     strip,
 )
-from feedback_portal.vocabulary import REACTION_LABELS, REPORT_REASONS
+from feedback_portal.vocabulary import REACTION_LABELS, REACTION_QUESTION, REPORT_REASONS
 
 
 class SpamTrapMixin:
@@ -51,7 +51,13 @@ class SpamTrapMixin:
     submission_key = SubmissionKey()
 
 
-class CommentForm(SpamTrapMixin, FlaskForm):
+class RememberDetailsMixin:
+    """The tick box, unticked, that asks to remember a name and email address on this device."""
+
+    remember_details = BooleanField("Remember my name and email on this device", widget=GovCheckboxInput())
+
+
+class CommentForm(SpamTrapMixin, RememberDetailsMixin, FlaskForm):
     comment = TextAreaField(
         "Your comment",
         filters=[strip, normalise_line_breaks],
@@ -126,7 +132,7 @@ class ReportForm(FlaskForm):
     submit = SubmitField("Report this comment", widget=GovSubmitInput())
 
 
-class GetInvolvedForm(SpamTrapMixin, FlaskForm):
+class GetInvolvedForm(SpamTrapMixin, RememberDetailsMixin, FlaskForm):
     name = StringField(
         "Your name",
         filters=[strip, blank_to_none],
@@ -223,3 +229,30 @@ class ConfirmForm(FlaskForm):
     """A button and a CSRF token: for actions that need nothing else, like forgetting details."""
 
     submit = SubmitField("Confirm", widget=GovSubmitInput())
+
+
+REACTION_MISSING = "Select yes, partly or no"
+
+
+class ReactionForm(SpamTrapMixin, FlaskForm):
+    """ "Does this make sense to you?" on its own, on the same pages as the comment form.
+
+    Its fields are prefixed ("answer-"), so that their ids differ from the comment form's.
+    """
+
+    reaction = RadioField(
+        REACTION_QUESTION,
+        choices=[SelectChoice(code, label) for code, label in REACTION_LABELS.items()],
+        # AnyOf, not WTForms' own choice check, so that a made-up answer gets the same message.
+        validate_choice=False,
+        validators=[
+            DataRequired(message=REACTION_MISSING),
+            AnyOf(list(REACTION_LABELS), message=REACTION_MISSING),
+        ],
+        widget=GovRadioInput(),
+    )
+    submit = SubmitField("Send your answer", widget=GovSubmitInput())
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("prefix", "answer")
+        super().__init__(*args, **kwargs)

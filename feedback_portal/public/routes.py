@@ -176,7 +176,7 @@ def erase_contact(reference: str, token: str) -> str:
 def forget_my_details() -> ResponseReturnValue:
     if ConfirmForm().validate_on_submit():
         visitor.forget_contact()
-        flash("We have cleared your name and email address from this browser.")
+        flash("We have cleared the name and email address remembered on this device.")
     return redirect(_safe_return_path(request.form.get("return_to")))
 
 
@@ -208,6 +208,7 @@ def submit_get_involved() -> ResponseReturnValue:
             spam_signal=spam_signal(form),
         )
     )
+    visitor.remember_contact(form.name.data, form.email.data, asked=form.remember_details.data)
     if withdraw_token:
         session["withdraw_url"] = links.public_url("public.view_withdraw_involvement", token=withdraw_token)
     return redirect(url_for(".view_get_involved_done"))
@@ -234,15 +235,17 @@ def withdraw_involvement(token: str) -> ResponseReturnValue:
     return render_template("public/withdrawn.html")
 
 
-# Routes in modules of their own, on this blueprint: stopping emails, and open data.
-from feedback_portal.public import open_data, stop_emails  # noqa: E402, F401
+# Stopping emails, answers without a comment, and open data: their routes are in their own
+# modules, on this blueprint.
+from feedback_portal.public import open_data, reactions, stop_emails  # noqa: E402, F401
 
 # The service's own pages ---------------------------------------------------------------------
 
 
 @blueprint.get("/privacy")
 def view_privacy() -> str:
-    return render_template("public/privacy.html")
+    # The periods retention run works by: the notice cannot promise other ones.
+    return render_template("public/privacy.html", retention=privacy.get_retention_periods())
 
 
 @blueprint.get("/accessibility")
@@ -320,7 +323,7 @@ def _submit_comment(
             spam_signal=spam_signal(form),
         ),
     )
-    visitor.remember_contact(name=form.name.data, email=form.email.data)
+    visitor.remember_contact(form.name.data, form.email.data, asked=form.remember_details.data)
     visitor.remember_reference(comment.reference)
     return redirect(url_for(".view_thank_you", reference=comment.reference))
 
@@ -332,6 +335,8 @@ def _render_definition(version, form: CommentForm) -> str:
         form=form,
         comments=feedback.list_published_comments(version),
         counts=feedback.count_published_comments(version),
+        reaction_action=url_for(".submit_reaction"),
+        **reactions.reaction_context(CommentTarget(version)),
         **_comment_form_context(),
     )
 
@@ -344,6 +349,8 @@ def _render_section(page: documents.SectionPage, form: CommentForm) -> str:
         form=form,
         comments=feedback.list_published_comments(page.version, section=page.section),
         counts=feedback.count_published_comments(page.version),
+        reaction_action=url_for(".submit_reaction", slug=page.section.slug),
+        **reactions.reaction_context(CommentTarget(page.version, page.section)),
         **_comment_form_context(),
     )
 
@@ -356,13 +363,20 @@ def _render_practice_item(page: documents.SectionPage, item, form: CommentForm) 
         item=item,
         form=form,
         comments=feedback.list_published_comments(page.version, item=item),
+        reaction_action=url_for(".submit_reaction", slug=page.section.slug, key=item.key),
+        **reactions.reaction_context(CommentTarget(page.version, page.section, item)),
         **_comment_form_context(),
     )
 
 
 def _render_get_involved(form: GetInvolvedForm) -> str:
     form.interests.choices = _interest_choices()
-    return render_template("public/get_involved.html", form=form, consent_wording=involvement.CONSENT_WORDING)
+    return render_template(
+        "public/get_involved.html",
+        form=form,
+        consent_wording=involvement.CONSENT_WORDING,
+        remembered=visitor.remembered_contact(),
+    )
 
 
 def _interest_choices() -> list[SelectChoice]:

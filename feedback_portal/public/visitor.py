@@ -1,10 +1,16 @@
-"""What the portal remembers about a visitor during their visit, in the session cookie only."""
+"""What the portal remembers about a visitor, and where.
+
+During their visit, in the session cookie. Their name and email address only if they ask,
+and then encrypted, in a cookie of their own (see `remembered_details`).
+"""
 
 from __future__ import annotations
 
 import secrets
 
 from flask import session
+
+from feedback_portal.public import remembered_details
 
 MAX_REMEMBERED_REFERENCES = 20
 
@@ -26,16 +32,35 @@ def my_references() -> list[str]:
     return list(session.get("my_references", []))
 
 
-def remember_contact(name: str | None, email: str | None) -> None:
-    """So that a person does not retype their name and email for a second comment."""
-    contact = {key: value for key, value in (("name", name), ("email", email)) if value}
-    if contact:
-        session["contact"] = contact
+def remember_contact(name: str | None, email: str | None, *, asked: bool) -> None:
+    """Remember a name and email address on this device only if the person ticked the box.
+
+    Leaving it unticked forgets what was remembered before: on a shared computer, that is
+    what someone who did not ask to be remembered expects.
+    """
+    if asked:
+        remembered_details.remember(name, email)
+    else:
+        remembered_details.forget()
 
 
 def remembered_contact() -> dict[str, str]:
-    return dict(session.get("contact", {}))
+    # Visits from before details were encrypted kept them, readable, in the session.
+    if "contact" in session:
+        session.pop("contact")
+    return remembered_details.remembered()
 
 
 def forget_contact() -> None:
     session.pop("contact", None)
+    remembered_details.forget()
+
+
+def remember_answer(target_key: str) -> None:
+    """So that the "your answer has been counted" page is shown only after an answer was sent."""
+    answered = [key for key in session.get("answered", []) if key != target_key]
+    session["answered"] = [*answered, target_key][-MAX_REMEMBERED_REFERENCES:]
+
+
+def has_answered(target_key: str) -> bool:
+    return target_key in session.get("answered", [])

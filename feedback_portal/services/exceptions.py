@@ -33,5 +33,9 @@ class ConsultationClosed(DomainError):
     """The consultation is not open for feedback."""
 
 
+class NothingHeld(NotFound):
+    """Nobody used this email address: there is nothing to find, export or erase."""
+
+
 class InvalidPageLink(DomainError):
     """A page link of the open data (its cursor or page size) that was changed or is not one of ours."""

@@ -15,10 +15,10 @@ from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select, true
 
 from feedback_portal.extensions import db
-from feedback_portal.models import Comment, CommentState, PracticeItem, Section
+from feedback_portal.models import Comment, CommentState, PracticeItem, Section, StandaloneReaction
 from feedback_portal.services.comment_filters import NOT_FEEDBACK
 from feedback_portal.services.consultations import find_current_consultation
 from feedback_portal.services.csv_files import stream_csv
@@ -74,6 +74,8 @@ class Figure:
     rows: tuple[FigureRow, ...]
     # "bars": a horizontal bar per row, stacked by series; "columns": one column per row, in order.
     kind: str = "bars"
+    # Of the counts, how many are answers given on their own, without a comment.
+    answers_alone: int = 0
 
     @property
     def totals(self) -> tuple[int, ...]:
@@ -162,27 +164,27 @@ def _series(pairs: tuple[tuple[str, str], ...]) -> tuple[Series, ...]:
 # The queries ------------------------------------------------------------------------------------
 
 
-def _counts_by_section(column: Any, excluded: tuple[str, ...]) -> dict[str, dict[str, int]]:
+def _counts_by_section(model: Any, column: Any, condition: ColumnElement[bool]) -> dict[str, dict[str, int]]:
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     for slug, value, count in db.session.execute(
-        select(Section.slug, column, func.count(Comment.id))
-        .select_from(Comment)
-        .outerjoin(Section, Section.id == Comment.section_id)
-        .where(Comment.state.not_in(excluded))
+        select(Section.slug, column, func.count(model.id))
+        .select_from(model)
+        .outerjoin(Section, Section.id == model.section_id)
+        .where(condition)
         .group_by(Section.slug, column)
     ):
         counts[slug or WHOLE_DOCUMENT][value or NO_ANSWER] = count
     return counts
 
 
-def _counts_by_item(column: Any, excluded: tuple[str, ...]) -> dict[str, dict[str, int]]:
+def _counts_by_item(model: Any, column: Any, condition: ColumnElement[bool]) -> dict[str, dict[str, int]]:
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     for slug, key, value, count in db.session.execute(
-        select(Section.slug, PracticeItem.key, column, func.count(Comment.id))
-        .select_from(Comment)
-        .join(PracticeItem, PracticeItem.id == Comment.practice_item_id)
+        select(Section.slug, PracticeItem.key, column, func.count(model.id))
+        .select_from(model)
+        .join(PracticeItem, PracticeItem.id == model.practice_item_id)
         .join(Section, Section.id == PracticeItem.section_id)
-        .where(Comment.state.not_in(excluded))
+        .where(condition)
         .group_by(Section.slug, PracticeItem.key, column)
     ):
         counts[f"{slug}/{key}"][value or NO_ANSWER] = count
@@ -209,16 +211,30 @@ def _state_description(figure: Figure, empty: str, scope: str, note: str = "") -
 
 def _reaction_description(figure: Figure, what: str) -> str:
     if not figure.total:
-        return f"No {what} have comments yet."
-    answered = figure.total - figure.totals[-1]
+        return f"No {what} have comments or answers yet."
+    comments = figure.total - figure.answers_alone
+    answered = comments - figure.totals[-1]
     most_no = max(figure.rows, key=lambda row: row.counts[2])
-    text = (
-        f"{answered:,} of {_plural(figure.total, 'comment')} answered ‘{REACTION_QUESTION}’: "
-        f"{_in_words(figure.series[:3], figure.totals[:3])}; {figure.totals[-1]:,} did not answer."
+    text = f"{answered:,} of {_plural(comments, 'comment')} answered ‘{REACTION_QUESTION}’"
+    if figure.answers_alone:
+        text += f", and {_plural(figure.answers_alone, 'answer')} came on their own, without a comment"
+    text += (
+        f": {_in_words(figure.series[:3], figure.totals[:3])}{' in all' if figure.answers_alone else ''}; "
+        f"{figure.totals[-1]:,} {'comment' if figure.totals[-1] == 1 else 'comments'} did not answer."
     )
     if most_no.counts[2]:
         text += f" ‘{most_no.label}’ has the most ‘no’ answers, {most_no.counts[2]:,}."
     return text + " Spam is not counted."
+
+
+def _alone_description(figure: Figure) -> str:
+    if not figure.total:
+        return "No one has answered on their own, without a comment, yet."
+    return (
+        f"{_plural(figure.total, 'answer')} to ‘{REACTION_QUESTION}’ came on their own, without a comment: "
+        f"{_in_words(figure.series, figure.totals)}. They are counted in the answers per section too. "
+        "A section’s count includes the answers on its practice examples."
+    )
 
 
 def _channel_description(figure: Figure) -> str:
@@ -236,22 +252,31 @@ class _Rows:
 
     heading: str
     labels: Callable[[], list[_RowLabel]]
-    counts: Callable[[Any, tuple[str, ...]], dict[str, dict[str, int]]]
+    counts: Callable[[Any, Any, ColumnElement[bool]], dict[str, dict[str, int]]]
 
 
 @dataclass(frozen=True)
 class _Measure:
-    """What a figure's series are: the column counted, and the comments left out."""
+    """What a figure's series are: the column counted, and the comments left out.
+
+    Answers to "Does this make sense to you?" given without a comment can be added in
+    (`answers_alone`), or counted on their own (`comments` False).
+    """
 
     column: Any
     excluded: tuple[str, ...]
     series: tuple[tuple[str, str], ...]
+    answers_alone: bool = False
+    comments: bool = True
 
 
 BY_SECTION = _Rows("Section", _section_rows, _counts_by_section)
 BY_ITEM = _Rows("Practice example", _item_rows, _counts_by_item)
 STATES = _Measure(Comment.state, (CommentState.WITHDRAWN,), STATE_SERIES)
-REACTIONS = _Measure(Comment.reaction, NOT_FEEDBACK, REACTION_SERIES)
+REACTIONS = _Measure(Comment.reaction, NOT_FEEDBACK, REACTION_SERIES, answers_alone=True)
+REACTIONS_ALONE = _Measure(
+    Comment.reaction, NOT_FEEDBACK, REACTION_SERIES[:3], answers_alone=True, comments=False
+)
 CHANNELS = _Measure(Comment.channel, NOT_FEEDBACK, CHANNEL_SERIES)
 
 
@@ -268,7 +293,16 @@ class FigureDefinition:
 
 def build_figure(definition: FigureDefinition) -> Figure:
     series = _series(definition.measure.series)
-    counts = definition.rows.counts(definition.measure.column, definition.measure.excluded)
+    measure, rows = definition.measure, definition.rows
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    if measure.comments:
+        counts = rows.counts(Comment, measure.column, Comment.state.not_in(measure.excluded))
+    answers_alone = 0
+    if measure.answers_alone:
+        for key, answers in rows.counts(StandaloneReaction, StandaloneReaction.reaction, true()).items():
+            for answer, count in answers.items():
+                counts[key][answer] = counts[key].get(answer, 0) + count
+                answers_alone += count
     figure = Figure(
         name=definition.name,
         title=definition.title,
@@ -276,6 +310,7 @@ def build_figure(definition: FigureDefinition) -> Figure:
         row_heading=definition.rows.heading,
         series=series,
         rows=_build_rows(definition.rows.labels(), counts, series),
+        answers_alone=answers_alone,
     )
     return replace(figure, description=definition.describe(figure))
 
@@ -318,6 +353,13 @@ COUNT_FIGURES = (
         BY_ITEM,
         REACTIONS,
         partial(_reaction_description, what="practice examples"),
+    ),
+    FigureDefinition(
+        "reactions-alone-by-section",
+        "Does it make sense? Answers given without a comment, per section",
+        BY_SECTION,
+        REACTIONS_ALONE,
+        _alone_description,
     ),
     FigureDefinition(
         "comments-by-channel",

@@ -17,5 +17,6 @@ from feedback_portal.staff import (  # noqa: E402, F401
     moderation,
     offline_feedback,
     outbox,
+    privacy,
     responses,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, session, stream_with_context, url_for
@@ -12,7 +13,7 @@ from feedback_portal import links
 from feedback_portal.models import PasswordLinkPurpose, StaffUser
 from feedback_portal.permissions import Capability, may
 from feedback_portal.security import requires
-from feedback_portal.services import accounts, audit, consultations
+from feedback_portal.services import accounts, audit, consultations, privacy
 from feedback_portal.services.csv_files import download_headers
 from feedback_portal.services.exceptions import Conflict
 from feedback_portal.staff import blueprint
@@ -26,6 +27,7 @@ from feedback_portal.staff.admin_forms import (
     TwoStepSettingForm,
 )
 from feedback_portal.staff.forms import ActionForm
+from feedback_portal.staff.privacy_forms import RetentionForm
 
 # The set-password link is handed from the POST that made it to the page that shows it
 # once, under this session key, and removed as it is shown.
@@ -227,8 +229,21 @@ def change_moderation_mode() -> ResponseReturnValue:
     return redirect(url_for(".view_settings"))
 
 
+@blueprint.post("/settings/retention")
+@requires(Capability.ADMINISTER)
+def change_retention_periods() -> ResponseReturnValue:
+    form = RetentionForm()
+    if not form.validate_on_submit():
+        return _render_settings(retention_form=form)
+    changed = privacy.set_retention_periods(form.periods(), actor=_me())
+    flash("Retention periods saved. The privacy notice now says the same." if changed else "Nothing changed.")
+    return redirect(url_for(".view_settings"))
+
+
 def _render_settings(
-    two_step_form: TwoStepSettingForm | None = None, moderation_form: ModerationModeForm | None = None
+    two_step_form: TwoStepSettingForm | None = None,
+    moderation_form: ModerationModeForm | None = None,
+    retention_form: RetentionForm | None = None,
 ) -> str:
     consultation = consultations.get_current_consultation()
     two_step_form = two_step_form or TwoStepSettingForm(
@@ -237,11 +252,17 @@ def _render_settings(
     moderation_form = moderation_form or ModerationModeForm(
         formdata=None, moderation_mode=consultation.moderation_mode
     )
+    periods = privacy.get_retention_periods()
+    retention_form = retention_form or RetentionForm(
+        formdata=None, **{name: str(value) for name, value in asdict(periods).items()}
+    )
+    with_errors = next((f for f in (moderation_form, retention_form) if f.errors), two_step_form)
     return render_template(
         "staff/admin/settings.html",
-        form=moderation_form if moderation_form.errors else two_step_form,
+        form=with_errors,
         two_step_form=two_step_form,
         moderation_form=moderation_form,
+        retention_form=retention_form,
         consultation=consultation,
     )
 

@@ -1,9 +1,9 @@
 """The public feedback journeys in a real browser, with JavaScript on and off, each page checked by axe.
 
 Commenting on a section, on one practice example and on the whole document; a form with
-errors; the character count; name and email remembered for a second comment; reporting a
-comment; offering to get involved and withdrawing; one journey by keyboard alone; long and
-right-to-left text at 320px; and a closed consultation.
+errors; the character count; reporting a comment; offering to get involved and withdrawing;
+one journey by keyboard alone; long and right-to-left text at 320px; and a closed consultation.
+Remembering a name and email address is in test_remembered_details.py.
 
 Each test asks for `live_server` before `new_page` (or `page`), so that its browser is closed
 before the server stops: otherwise a request still in flight at the end (the favicon) can be
@@ -16,7 +16,7 @@ import re
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import select
 
 from feedback_portal.extensions import db
@@ -54,7 +54,12 @@ def rows(app: Flask, model) -> list:
 def fill_comment(page: Page, text: str, reaction: str | None = None) -> None:
     page.get_by_label("Your comment", exact=True).fill(text)
     if reaction:
-        page.get_by_label(reaction, exact=True).check()
+        # The comment form's own question: the page also asks it on its own, above.
+        comment_form(page).get_by_label(reaction, exact=True).check()
+
+
+def comment_form(page: Page) -> Locator:
+    return page.locator(".council-comment-form")
 
 
 def send_comment(page: Page) -> None:
@@ -195,7 +200,7 @@ def test_an_invalid_email_address_is_explained_and_what_was_typed_is_kept(
     expect(link).to_have_attribute("href", "#email")
     expect(summary.get_by_role("link")).to_have_count(1)
     expect(page.get_by_label("Your comment", exact=True)).to_have_value(COMMENT_TEXT)
-    expect(page.get_by_label("Partly", exact=True)).to_be_checked()
+    expect(comment_form(page).get_by_label("Partly", exact=True)).to_be_checked()
     expect(page.get_by_label("Your name (optional)")).to_have_value("Aisha Khan")
     expect(page.locator("#email")).to_have_value("not-an-email")
     assert_accessible(page)
@@ -238,52 +243,6 @@ def test_the_character_count_warns_of_a_comment_that_is_too_long_and_the_text_is
     expect(status).to_have_text("You have 1 character too many")
     assert_accessible(page)
     assert all_comments(app) == []
-
-
-# Name and email remembered --------------------------------------------------------------------
-
-
-@JAVASCRIPT
-def test_name_and_email_are_offered_again_for_a_second_comment_and_can_be_cleared(
-    live_server, new_page, app, javascript
-):
-    page = new_page(javascript=javascript)
-    page.goto(live_server + "/definition/basic")
-    fill_comment(page, "First comment.")
-    page.get_by_label("Your name (optional)").fill("Aisha Khan")
-    page.get_by_label("Your email address (optional)").fill("aisha@example.com")
-    send_comment(page)
-    expect_thank_you(page)
-
-    page.goto(live_server + "/definition/intermediate")
-    expect(
-        page.get_by_text("We have filled in your name and email address from your last comment.")
-    ).to_be_visible()
-    expect(page.get_by_label("Your name (optional)")).to_have_value("Aisha Khan")
-    expect(page.get_by_label("Your email address (optional)")).to_have_value("aisha@example.com")
-    assert_accessible(page)
-    fill_comment(page, "Second comment, without typing my details again.")
-    send_comment(page)
-    expect_thank_you(page)
-    assert [(c.author_name, c.author_email) for c in all_comments(app)] == [
-        ("Aisha Khan", "aisha@example.com"),
-        ("Aisha Khan", "aisha@example.com"),
-    ]
-
-    page.goto(live_server + "/definition/transformative")
-    page.get_by_role("button", name="Clear my name and email address").click()
-    expect(page).to_have_url(re.compile(r"/definition/transformative$"))
-    expect(page.locator(".govuk-notification-banner")).to_contain_text(
-        "We have cleared your name and email address from this browser."
-    )
-    expect(page.get_by_label("Your name (optional)")).to_have_value("")
-    expect(page.get_by_label("Your email address (optional)")).to_have_value("")
-    expect(page.get_by_role("button", name="Clear my name and email address")).to_have_count(0)
-    assert_accessible(page)
-
-    page.goto(live_server + "/definition")
-    expect(page.get_by_label("Your name (optional)")).to_have_value("")
-    expect(page.get_by_label("Your email address (optional)")).to_have_value("")
 
 
 # Reporting a comment --------------------------------------------------------------------------
@@ -431,11 +390,11 @@ def test_a_comment_can_be_sent_with_the_keyboard_alone(live_server, page, app):
     tab_until(page, "textarea#comment")
     page.keyboard.type("Typed without a mouse.")
     page.keyboard.press("Tab")
-    expect(page.get_by_label("Yes", exact=True)).to_be_focused()
+    expect(comment_form(page).get_by_label("Yes", exact=True)).to_be_focused()
     page.keyboard.press("Space")
     page.keyboard.press("ArrowRight")
-    expect(page.get_by_label("Partly", exact=True)).to_be_focused()
-    expect(page.get_by_label("Partly", exact=True)).to_be_checked()
+    expect(comment_form(page).get_by_label("Partly", exact=True)).to_be_focused()
+    expect(comment_form(page).get_by_label("Partly", exact=True)).to_be_checked()
     tab_until(page, "button#submit")
     expect(page.get_by_role("button", name="Send comment")).to_be_focused()
     page.keyboard.press("Enter")

@@ -49,6 +49,7 @@ STAFF_PAGES = {
     "change-password": ("/staff/account/password", "Change your password"),
     "two-step": ("/staff/account/two-step", "Set up two-step sign-in"),
     "email-choices": ("/staff/account/email", "Your email choices"),
+    "privacy": ("/staff/privacy", "Find a person’s information"),
 }
 # The pages a moderator spends their day in, which must fit a small screen. A comment that
 # has been moderated has a history table; a new one does not.

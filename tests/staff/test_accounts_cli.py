@@ -35,6 +35,9 @@ def test_the_development_admin_is_told_the_full_sign_in_address(dev_app):
     result = dev_app.test_cli_runner().invoke(args=["users", "dev-admin"])
     assert result.exit_code == 0, result.output
     assert "Sign in at http://127.0.0.1:5101/staff/login" in result.output
+    # It is shown once, so it says how to recover it rather than how to throw everything away.
+    assert f"users set-password {DEV_ADMIN}" in result.output
+    assert "make clean" not in result.output
 
 
 def test_when_the_admin_exists_it_says_where_to_sign_in_and_how_to_recover_a_lost_password(dev_app):

@@ -24,6 +24,7 @@ FIGURES = [
     "comments-by-item",
     "reactions-by-section",
     "reactions-by-item",
+    "reactions-alone-by-section",
     "comments-by-channel",
     "comments-per-day",
 ]

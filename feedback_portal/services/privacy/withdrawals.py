@@ -1,14 +1,12 @@
-"""Giving people's data back and letting it go: what they withdraw or erase, and what the portal forgets.
+"""What people withdraw or erase themselves, by the links they were given.
 
 Withdrawing a comment or erasing the contact details given with it, by the links in its
-receipt; withdrawing a get-involved offer by its link; and `flask retention run`, which
-forgets what the portal no longer needs. Each function here commits its own change.
+receipt; withdrawing a get-involved offer by its link. Each function here commits its own change.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from flask import current_app
@@ -21,9 +19,6 @@ from feedback_portal.models import Comment, CommentState, InvolvementOffer
 from feedback_portal.services import audit
 from feedback_portal.services.exceptions import AlreadyDone, Conflict, NotFound
 from feedback_portal.services.involvement import withdraw_token_hash
-
-CLIENT_KEY_LIFETIME = timedelta(hours=24)
-
 
 # Comments, by the links in their receipt -------------------------------------------------------
 
@@ -134,31 +129,3 @@ def withdraw_offer(token: str, now: datetime | None = None) -> None:
     for consent in offer.consents:
         consent.withdrawn_at = consent.withdrawn_at or now
     db.session.commit()
-
-
-# Retention ---------------------------------------------------------------------------------------
-
-
-@dataclass
-class RetentionReport:
-    client_keys_forgotten: int = 0
-
-
-def run_retention(now: datetime | None = None) -> RetentionReport:
-    """Everything `flask retention run` forgets, once a day from cron."""
-    return RetentionReport(client_keys_forgotten=forget_client_keys(now))
-
-
-def forget_client_keys(now: datetime | None = None) -> int:
-    """Erase the address codes older than a day: abuse control needs no more."""
-    cutoff = (now or datetime.now(UTC)) - CLIENT_KEY_LIFETIME
-    result = cast(
-        CursorResult[Any],
-        db.session.execute(
-            update(Comment)
-            .where(Comment.client_key.is_not(None), Comment.created_at < cutoff)
-            .values(client_key=None)
-        ),
-    )
-    db.session.commit()
-    return result.rowcount
