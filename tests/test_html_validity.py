@@ -40,6 +40,7 @@ PUBLIC_PAGES = [
     "/privacy",
     "/accessibility",
     "/cookies",
+    "/open-data",
     "/no-such-page",
 ]
 STAFF_PAGES = [

@@ -245,9 +245,15 @@ def withdraw_involvement(token: str) -> ResponseReturnValue:
     return render_template("public/withdrawn.html")
 
 
-# Stopping emails, answers without a comment, "You said, we did" and what became of a comment:
-# their routes are in their own modules, on this blueprint.
-from feedback_portal.public import my_comment, reactions, stop_emails, you_said_we_did  # noqa: E402, F401
+# Stopping emails, answers without a comment, "You said, we did", what became of a comment and
+# open data: their routes are in their own modules, on this blueprint.
+from feedback_portal.public import (  # noqa: E402, F401
+    my_comment,
+    open_data,
+    reactions,
+    stop_emails,
+    you_said_we_did,
+)
 
 # The service's own pages ---------------------------------------------------------------------
 
