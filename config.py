@@ -117,6 +117,9 @@ class Config:
     # normal pace stays well inside these; a script posting in a loop does not.
     COMMENT_RATE_LIMIT = os.environ.get("COMMENT_RATE_LIMIT", "40 per minute;400 per hour")
     REPORT_RATE_LIMIT = os.environ.get("REPORT_RATE_LIMIT", "10 per minute;60 per hour")
+    # The open data files together (CSV and JSON pages): enough to page through every comment
+    # at a steady pace; the CSV file holds them all in one request.
+    OPEN_DATA_RATE_LIMIT = os.environ.get("OPEN_DATA_RATE_LIMIT", "60 per minute;1000 per hour")
     # A person takes longer than this to read a form and type a comment; a bot does not.
     MIN_FORM_FILL_SECONDS = _env_int("MIN_FORM_FILL_SECONDS", 3)
 

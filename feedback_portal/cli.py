@@ -19,7 +19,7 @@ from feedback_portal import links
 from feedback_portal.cli_privacy import parse_now, privacy_group, retention, system_user_name
 from feedback_portal.extensions import db
 from feedback_portal.models import Role
-from feedback_portal.services import accounts, digests, documents, involvement_options
+from feedback_portal.services import accounts, digests, documents, involvement_options, updates
 from feedback_portal.services import export as exports
 from feedback_portal.services import outbox as outbox_service
 from feedback_portal.services.exceptions import DomainError
@@ -32,6 +32,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(outbox)
     app.cli.add_command(digest)
+    app.cli.add_command(updates_group)
     app.cli.add_command(export)
 
 
@@ -172,6 +173,22 @@ def send_digests(now_text: str | None) -> None:
     click.echo(
         f"Queued {run.queued} digests ({run.already_done} already done, "
         f"{run.nothing_to_say} with nothing to say). "
+        f"Sent {report.sent}; {report.retrying} will be retried."
+    )
+
+
+updates_group = AppGroup("updates", help="Updates to the people who asked to hear what happens.")
+
+
+@updates_group.command("send")
+@click.option("--now", "now_text", help="Act as if it were this time (ISO 8601, UTC if no offset).")
+def send_updates(now_text: str | None) -> None:
+    """Queue one email per person with what was published for them since their last, then deliver."""
+    run = updates.enqueue_due_updates(parse_now(now_text))
+    # Delivery goes by the real clock: --now only says what counts as published.
+    report = outbox_service.send_due_messages()
+    click.echo(
+        f"Queued {run.queued} updates telling of {run.events} events ({run.already_done} already done). "
         f"Sent {report.sent}; {report.retrying} will be retried."
     )
 

@@ -93,6 +93,9 @@ def render_domain_error(error: DomainError):
 
 
 def render_http_error(error: HTTPException):
+    if error.response is not None:
+        # It brought its own answer: the open data JSON's 429 is JSON, not a page.
+        return error.response
     response = render_error_page(error.code or 500)
     valid_methods = getattr(error, "valid_methods", None)
     if error.code == 405 and valid_methods:

@@ -115,7 +115,21 @@ ACTION_STATUS_LABELS = MappingProxyType(
 # The actions the outcome page lists under "What changed".
 CHANGING_STATUSES = frozenset({ActionStatus.CHANGED, ActionStatus.WILL_CHANGE})
 
+# Where a comment stands, as its author reads it on the page for their comment. Spam and
+# rejected read alike: the author is never told what a filter or a moderator thought of them.
+STATES_FOR_AUTHOR = MappingProxyType(
+    {
+        CommentState.PENDING: "Waiting to be read",
+        CommentState.PUBLISHED: "Published",
+        CommentState.REJECTED: "Not published",
+        CommentState.SPAM: "Not published",
+        CommentState.HIDDEN: "Taken down",
+        CommentState.WITHDRAWN: "Withdrawn",
+    }
+)
+
 assert set(REJECTION_REASONS) == set(REJECTION_REASONS_IN_PLAIN_WORDS)
+assert set(STATES_FOR_AUTHOR) == set(CommentState)
 assert set(STATE_LABELS) == set(CommentState)
 assert set(REACTION_LABELS) == set(Reaction)
 assert set(CHANNEL_LABELS) == set(Channel)

@@ -17,10 +17,11 @@ from sqlalchemy import select
 
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment
-from feedback_portal.services import privacy, unsubscribe
+from feedback_portal.services import outcomes, privacy, unsubscribe
 from feedback_portal.services.summaries import ActionDraft
 from tests.factories import comment_post, form_fields, make_comment, signed_in_client
 from tests.helpers.summaries import make_summary, summary_form, tag_comment
+from tests.helpers.updates import publish_summary
 from tests.pages import parse
 from tests.staff.moderation_helpers import csrf_token, id_of
 
@@ -39,6 +40,7 @@ PUBLIC_PAGES = [
     "/privacy",
     "/accessibility",
     "/cookies",
+    "/open-data",
     "/no-such-page",
 ]
 STAFF_PAGES = [
@@ -204,6 +206,14 @@ def pages(app, client) -> dict[str, str]:
     ]:
         collected[name] = admin.post(path, data=fields).get_data(as_text=True)
     collected.update(summary_pages(app, admin, client, answered))
+    publish_summary(app, "basic", actions=("We rewrote it.", "We kept the list."))
+    collected["a published comment's page"] = client.get(f"/comments/{answered}").get_data(as_text=True)
+    waiting = make_comment(app, text="Still <b>waiting</b>.", state="pending")
+    for name, reference in (("a pending comment's page", waiting), ("a withdrawn comment's page", pending)):
+        with app.app_context():
+            comment = db.session.scalar(select(Comment).where(Comment.reference == reference))
+            link = f"/comments/{reference}?token={outcomes.view_token(comment)}"
+        collected[name] = client.get(link).get_data(as_text=True)
     return collected
 
 

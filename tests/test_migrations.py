@@ -139,7 +139,7 @@ def test_offers_made_before_the_pipeline_survive_as_new_and_ticked_comments_join
     a withdrawn one is withdrawn; a comment that ticked "work with the team" becomes an offer."""
     app = make_app(empty_database_url)
     with app.app_context():
-        upgrade(revision="7c3f2a9e5d43")
+        upgrade(revision="8d4a3b0f6e54")
         with db.engine.begin() as connection:
             connection.execute(
                 text("INSERT INTO document (id, slug, title, created_at) VALUES (1, 'd', 'D', :now)"),
@@ -206,7 +206,7 @@ def test_offers_made_before_the_pipeline_survive_as_new_and_ticked_comments_join
         assert tuple(from_comment)[1:] == ("Sam", "sam@example.com", "", "", "new", "comment", 1)
         assert consent_offer == from_comment.id
         assert [tuple(row) for row in options] == [("interest", 6), ("way", 5)]
-        downgrade(revision="7c3f2a9e5d43")
+        downgrade(revision="8d4a3b0f6e54")
         with db.engine.connect() as connection:
             remaining = (
                 connection.execute(text("SELECT id FROM involvement_offer ORDER BY id")).scalars().all()

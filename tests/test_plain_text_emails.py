@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment, OutboxMessage, PasswordLinkPurpose
-from feedback_portal.services import accounts, digests, feedback, moderation
+from feedback_portal.services import accounts, digests, feedback, moderation, responses, updates
 from tests.factories import comment_post
 
 SECTION = "/definition/basic"
@@ -37,6 +37,10 @@ def every_kind_of_email(client, app) -> dict[str, str]:
         accounts.create_password_link(newcomer, PasswordLinkPurpose.SET_PASSWORD, actor=admin)
         accounts.request_password_reset("admin@example.gov.uk")
         digests.enqueue_due_digests(datetime.now(UTC) + timedelta(days=8))
+        responses.save_response(
+            comment.id, responses.NO_RESPONSE_YET, "Thank you.", publish=True, actor=admin
+        )
+        updates.enqueue_due_updates()
         return {
             message.kind + ":" + message.subject: message.text_body
             for message in db.session.scalars(select(OutboxMessage))
@@ -46,7 +50,7 @@ def every_kind_of_email(client, app) -> dict[str, str]:
 def test_no_plain_text_email_glues_a_word_to_a_link(client, app):
     emails = every_kind_of_email(client, app)
     kinds = {key.split(":")[0] for key in emails}
-    assert kinds >= {"receipt", "decision", "alert", "account", "digest"}, kinds
+    assert kinds >= {"receipt", "decision", "alert", "account", "digest", "update"}, kinds
     assert any("Set your password" in key for key in emails) and any(
         "Reset your password" in key for key in emails
     )

@@ -37,6 +37,7 @@ from feedback_portal.models.summaries import (
     SummaryState,
     summary_theme,
 )
+from feedback_portal.models.updates import UpdateDelivery
 
 __all__ = [
     "LARGEST_ID",
@@ -79,6 +80,7 @@ __all__ = [
     "SummaryQuote",
     "SummaryState",
     "Tag",
+    "UpdateDelivery",
     "comment_tag",
     "summary_theme",
 ]

@@ -30,6 +30,7 @@ from feedback_portal.services import (
     feedback,
     health,
     involvement,
+    outcomes,
     privacy,
     summaries,
 )
@@ -100,7 +101,8 @@ def submit_practice_item_comment(slug: str, key: str) -> ResponseReturnValue:
 @blueprint.get("/feedback/<reference>")
 def view_thank_you(reference: str) -> str:
     comment = feedback.get_comment_for_thank_you(reference, visitor.my_references())
-    return render_template("public/thank_you.html", comment=comment)
+    my_comment_url = url_for(".view_my_comment", reference=reference, token=outcomes.view_token(comment))
+    return render_template("public/thank_you.html", comment=comment, my_comment_url=my_comment_url)
 
 
 @blueprint.get("/feedback/<reference>/report")
@@ -250,9 +252,15 @@ def withdraw_involvement(token: str) -> ResponseReturnValue:
     return render_template("public/withdrawn.html")
 
 
-# Stopping emails, answers without a comment and "You said, we did": their routes are in their own
-# modules, on this blueprint.
-from feedback_portal.public import reactions, stop_emails, you_said_we_did  # noqa: E402, F401
+# Stopping emails, answers without a comment, "You said, we did", what became of a comment and
+# open data: their routes are in their own modules, on this blueprint.
+from feedback_portal.public import (  # noqa: E402, F401
+    my_comment,
+    open_data,
+    reactions,
+    stop_emails,
+    you_said_we_did,
+)
 
 # The service's own pages ---------------------------------------------------------------------
 

@@ -30,13 +30,17 @@ CHUNK_SIZE = 16 * 1024
 
 
 def cell_text(value: Any) -> str:
-    """A value as the text of a cell, in CSV files and workbooks alike: None as an empty cell."""
+    """A value as the text of a cell, in CSV files and workbooks alike: None as an empty cell,
+    a list as its parts separated by semicolons."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, list | tuple):
+        # A list in JSON (the themes of a comment), one cell here.
+        return "; ".join(cell_text(part) for part in value)
     return str(value)
 
 

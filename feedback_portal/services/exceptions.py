@@ -44,3 +44,7 @@ class SummaryChanged(Conflict):
         super().__init__(f"Summary {summary_id} is at revision {revision}")
         self.summary_id = summary_id
         self.revision = revision
+
+
+class InvalidPageLink(DomainError):
+    """A page link of the open data (its cursor or page size) that was changed or is not one of ours."""

@@ -25,11 +25,16 @@ from feedback_portal.models import (
     Role,
     StaffUser,
 )
+from feedback_portal.services.outcomes import view_token
 from feedback_portal.services.unsubscribe import stop_emails_token
 from feedback_portal.vocabulary import REJECTION_REASONS_IN_PLAIN_WORDS
 
 if TYPE_CHECKING:
     from feedback_portal.services.digests import DigestContent
+    from feedback_portal.services.updates import UpdateEvent
+
+# The most of a response's words an update email quotes; the link leads to the rest.
+RESPONSE_EXCERPT_LENGTH = 200
 
 
 def enqueue_receipt(comment: Comment, target_label: str, withdraw_token: str, erase_token: str) -> None:
@@ -48,6 +53,9 @@ def enqueue_receipt(comment: Comment, target_label: str, withdraw_token: str, er
         ),
         erase_url=links.public_url(
             "public.view_erase_contact", reference=comment.reference, token=erase_token
+        ),
+        my_comment_url=links.public_url(
+            "public.view_my_comment", reference=comment.reference, token=view_token(comment)
         ),
         **_stop_emails_links(comment),
     )
@@ -181,3 +189,38 @@ def enqueue_digest(person: StaffUser, content: DigestContent, until: datetime) -
         reported_url=links.public_url("staff.list_reported_comments"),
         account_url=links.public_url("staff.view_account"),
     )
+
+
+def enqueue_update(
+    address: str, latest_comment: Comment, events: list[UpdateEvent], dedupe_key: str
+) -> OutboxMessage | None:
+    """One person's update: each response and summary published for them, with a link to each comment.
+
+    None if this very update was already queued.
+    """
+    return email.enqueue(
+        "update",
+        dedupe_key,
+        address,
+        "What has happened with your feedback",
+        "update",
+        events=[
+            {
+                "response": event.response,
+                "excerpt": _excerpt(event.response.body) if event.response else None,
+                "summary": event.summary,
+                "comments": [
+                    (comment, links.public_url("public.view_my_comment", reference=comment.reference))
+                    for comment in event.comments
+                ],
+            }
+            for event in events
+        ],
+        **_stop_emails_links(latest_comment),
+    )
+
+
+def _excerpt(text: str) -> str:
+    if len(text) <= RESPONSE_EXCERPT_LENGTH:
+        return text
+    return text[: RESPONSE_EXCERPT_LENGTH - 1].rstrip() + "…"

@@ -6,7 +6,7 @@ start as new, or withdrawn if the person withdrew. A comment whose author ticked
 to work with the team" becomes an offer, so there is one list.
 
 Revision ID: a1c5e2f7b086
-Revises: 7c3f2a9e5d43
+Revises: 8d4a3b0f6e54
 Create Date: 2026-12-02 17:38:19.376354
 
 """
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a1c5e2f7b086'
-down_revision = '7c3f2a9e5d43'
+down_revision = '8d4a3b0f6e54'
 branch_labels = None
 depends_on = None
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from playwright.sync_api import Page, expect
 
+from feedback_portal.services.export import OPEN_PROFILE
 from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll
 from tests.factories import STAFF_PASSWORD, make_comment, make_staff
 from tests.helpers.browser import JAVASCRIPT
@@ -25,7 +26,7 @@ def today() -> str:
     return datetime.now(UTC).date().isoformat()
 
 
-OPEN_HEADER = ["Id", "Date received", "Channel", "Section", "Practice example", "Makes sense?", "Comment"]
+OPEN_HEADER = [column.heading for column in OPEN_PROFILE.columns]
 
 
 def sign_in(page: Page, live_server: str, email: str) -> None:
@@ -65,8 +66,8 @@ def test_an_analyst_downloads_open_data_for_one_section(app, live_server, new_pa
     assert download.suggested_filename == f"feedback-open-{today()}.csv"
     rows = read_download(download.path())
     assert rows[0] == OPEN_HEADER
-    assert [row[2] for row in rows[1:]] == ["online"]
-    assert [row[3:] for row in rows[1:]] == [["Basic – one way", "", "yes", "'=1+1 makes sense to me"]]
+    assert [row[3] for row in rows[1:]] == ["online"]
+    assert [row[4:8] for row in rows[1:]] == [["Basic – one way", "", "yes", "'=1+1 makes sense to me"]]
     # The page is still there to make another.
     expect(page.locator("h1")).to_have_text("Export comments")
 

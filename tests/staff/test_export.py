@@ -22,7 +22,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
 from feedback_portal.extensions import db
-from feedback_portal.hashing import keyed_hash
 from feedback_portal.models import Comment, Report, StaffUser
 from feedback_portal.services import documents, moderation
 from feedback_portal.services import export as exports
@@ -68,7 +67,19 @@ AWKWARD_EMAILS = [
 ]
 ALL_INTERNAL = [column.heading for column in exports.INTERNAL_PROFILE.columns]
 WITHOUT_CONTACT = [heading for heading in ALL_INTERNAL if heading not in ("Name", "Email")]
-OPEN_HEADER = ["Id", "Date received", "Channel", "Section", "Practice example", "Makes sense?", "Comment"]
+OPEN_HEADER = [
+    "Reference",
+    "Date published",
+    "Date received",
+    "Channel",
+    "Section",
+    "Practice example",
+    "Makes sense?",
+    "Comment",
+    "Themes",
+    "Response",
+    "Response published",
+]
 
 
 # Helpers ----------------------------------------------------------------------------------------
@@ -337,13 +348,17 @@ def test_the_open_data_file_holds_published_comments_as_the_public_sees_them_and
     with app.app_context():
         expected = [
             [
-                keyed_hash("open-data", str(comment.id))[:12],
+                comment.reference,
+                comment.published_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
                 comment.created_at.astimezone(UTC).date().isoformat(),
                 comment.channel,
                 sections[comment.section_id] if comment.section_id else "The whole document",
                 items[comment.practice_item_id] if comment.practice_item_id else "",
                 comment.reaction or "",
                 spreadsheet_safe(comment.public_text),
+                "",
+                "",
+                "",
             ]
             for comment in published
         ]
@@ -351,15 +366,15 @@ def test_the_open_data_file_holds_published_comments_as_the_public_sees_them_and
     raw = response.get_data().decode("utf-8")
     assert "-Call me on [phone number removed]" in raw
     for comment in comments(app):
-        assert comment.reference not in raw
+        # Published comments' references are on the public pages too; no other is in the file.
+        assert (comment.reference in raw) == (comment.state == "published")
         for personal in (comment.author_name, comment.author_email):
             if personal and len(personal) > 3:
                 assert personal not in raw, personal
         if comment.state != "published":
             assert comment.body not in raw
     assert "07700 900123" not in raw and "Jo Bloggs" not in raw
-    ids = [row[0] for row in rows[1:]]
-    assert len(set(ids)) == len(ids) and all(len(value) == 12 for value in ids)
+    assert [row[0] for row in rows[1:]] == [comment.reference for comment in published]
 
 
 def test_withdrawn_comments_are_in_no_export(app, admin):

@@ -1,8 +1,9 @@
 """Exporting comments as CSV or as Excel workbooks: for colleagues (the internal profile) and
 for publishing (open data).
 
-`profiles` says what each file holds and what an export asks for; `stream` reads the rows
-in keyset batches and writes the file as it goes, recording the export in the audit log
+`profiles` says what each file holds and what an export asks for; `rows` makes the rows'
+values (the open data row is shared with the public files at /open-data); `stream` reads the
+rows in keyset batches and writes the file as it goes, recording the export in the audit log
 first. The names below are the package's public face: import them from here.
 """
 
@@ -24,19 +25,16 @@ from feedback_portal.services.export.profiles import (
     columns_for,
     export_filename,
 )
+from feedback_portal.services.export.rows import WHOLE_DOCUMENT_LABEL, Labels, open_columns, open_rows
 from feedback_portal.services.export.stream import (
     BATCH_SIZE,
     EXPORT_ACTION,
     EXPORTABLE_STATES,
-    PSEUDONYM_LENGTH,
-    PSEUDONYM_PURPOSE,
     REACTIONS,
     REFUSED_ACTION,
-    WHOLE_DOCUMENT_LABEL,
     ContactDetailsNotAllowed,
     check_filters,
     logger,
-    pseudonymous_id,
     refuse_contact_details,
     stream_export,
 )
@@ -52,8 +50,6 @@ __all__ = [
     "OPEN_DATA",
     "OPEN_PROFILE",
     "PROFILES",
-    "PSEUDONYM_LENGTH",
-    "PSEUDONYM_PURPOSE",
     "REACTIONS",
     "REFUSED_ACTION",
     "WHOLE_DOCUMENT_LABEL",
@@ -65,11 +61,13 @@ __all__ = [
     "ExportProfile",
     "ExportRequest",
     "InvalidExport",
+    "Labels",
     "check_filters",
     "columns_for",
     "export_filename",
     "logger",
-    "pseudonymous_id",
+    "open_columns",
+    "open_rows",
     "refuse_contact_details",
     "stream_export",
 ]

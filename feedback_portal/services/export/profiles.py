@@ -9,6 +9,7 @@ which every cell is text exactly as written, and CSV for other software.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -38,6 +39,12 @@ class ExportColumn:
     contact_details: bool = False
     # In characters, for the workbook's columns.
     width: int = 16
+
+    @property
+    def key(self) -> str:
+        """The heading as a JSON key: lower case words joined by _, without what is in brackets."""
+        words = re.sub(r"\(.*?\)", "", self.heading).lower()
+        return "_".join(re.findall(r"[a-z0-9]+", words))
 
 
 @dataclass(frozen=True)
@@ -105,29 +112,56 @@ INTERNAL_PROFILE = ExportProfile(
         ExportColumn("Wants to get involved", "yes if they would like to work with the team."),
     ),
 )
+# The moments in open data are ISO 8601 in UTC, for any software to read.
+OPEN_MOMENT_EXAMPLE = "2026-03-14T10:15:00Z"
 OPEN_PROFILE = ExportProfile(
     name=OPEN_DATA,
     label="Open data",
-    summary="Published comments only, as the public sees them on this site. No names, no email "
-    "addresses, nothing internal: safe to publish as it is.",
+    summary="Published comments only, as the public sees them on this site, with the team’s "
+    "published responses and the themes. No names, no email addresses, nothing internal: safe to "
+    "publish as it is.",
     columns=(
         ExportColumn(
-            "Id",
-            "A code for the comment that stays the same in every open data export, "
-            "but cannot be traced back to the comment’s reference.",
+            "Reference",
+            "The comment’s reference, like CP-7K3M9Q: the same as on this site, where it is shown "
+            "with the comment.",
             width=14,
+        ),
+        ExportColumn(
+            "Date published",
+            f"When it was published on this site, in UTC, like {OPEN_MOMENT_EXAMPLE}.",
+            width=22,
         ),
         RECEIVED_DAY,
         CHANNEL,
         ExportColumn("Section", "The section it is about, or ‘The whole document’.", width=30),
         ExportColumn(
-            "Practice example", "The ‘In practice this means’ example it is about, if any.", width=40
+            "Practice example",
+            "The ‘In practice this means’ example it is about. Empty if it is about a whole section "
+            "or the whole document.",
+            width=40,
         ),
         ExportColumn(
             "Makes sense?", "The answer to ‘Does this make sense to you?’: yes, partly, no, or empty."
         ),
         ExportColumn(
             "Comment", "The published text: the redacted text if a moderator removed something.", width=60
+        ),
+        ExportColumn(
+            "Themes",
+            "The themes moderators gave it, in alphabetical order: separated by semicolons in a CSV "
+            "file or workbook, a list in JSON.",
+            width=30,
+        ),
+        ExportColumn(
+            "Response",
+            "The team’s published response to the comment. Empty if there is none.",
+            width=60,
+        ),
+        ExportColumn(
+            "Response published",
+            f"When the response was published, in UTC, like {OPEN_MOMENT_EXAMPLE}. Empty if there is none.",
+            width=22,
         ),
     ),
 )

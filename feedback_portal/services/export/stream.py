@@ -23,27 +23,20 @@ is stopped half way is still on the log, and no personal data leaves unrecorded.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Select, func, select
 
 from feedback_portal.extensions import db
-from feedback_portal.hashing import keyed_hash
 from feedback_portal.models import (
     Comment,
     CommentState,
-    DocumentVersion,
-    PracticeItem,
     Reaction,
     Report,
-    Section,
     StaffUser,
-    Tag,
-    comment_tag,
 )
 from feedback_portal.permissions import Capability, may
 from feedback_portal.services import audit, date_range, moderation
@@ -57,6 +50,15 @@ from feedback_portal.services.export.profiles import (
     ExportFilters,
     ExportRequest,
 )
+from feedback_portal.services.export.rows import (
+    Labels,
+    moment,
+    open_columns,
+    public_text,
+    received_day,
+    themes_by_comment,
+)
+from feedback_portal.services.export.rows import open_rows as _open_rows
 from feedback_portal.services.xlsx_files import stream_xlsx
 from feedback_portal.vocabulary import REJECTION_REASONS
 
@@ -71,9 +73,6 @@ BATCH_SIZE = 1000
 # A withdrawn comment has left every export, as its author was promised.
 EXPORTABLE_STATES = [state.value for state in CommentState if state not in (CommentState.WITHDRAWN,)]
 REACTIONS = [reaction.value for reaction in Reaction]
-WHOLE_DOCUMENT_LABEL = "The whole document"
-PSEUDONYM_PURPOSE = "open-data"
-PSEUDONYM_LENGTH = 12
 
 
 class ContactDetailsNotAllowed(DomainError):
@@ -141,27 +140,13 @@ def _filtered(query: Select, request: ExportRequest) -> Select:
     if request.profile == OPEN_DATA and filters.text:
         # The queue also searches the original of a redacted comment; open data must not
         # be chosen by words the public cannot see.
-        query = query.where(_public_text().ilike(like_pattern(filters.text), escape="\\"))
+        query = query.where(public_text().ilike(like_pattern(filters.text), escape="\\"))
     return query
-
-
-def _public_text() -> Any:
-    return func.coalesce(Comment.public_body, Comment.body)
 
 
 def _selected_columns(request: ExportRequest) -> list[Any]:
     if request.profile == OPEN_DATA:
-        # The original of a redacted comment never leaves the database for open data.
-        return [
-            Comment.id,
-            Comment.created_at,
-            Comment.received_at,
-            Comment.channel,
-            Comment.section_id,
-            Comment.practice_item_id,
-            Comment.reaction,
-            _public_text().label("public_text"),
-        ]
+        return open_columns()
     columns = [
         Comment.id,
         Comment.reference,
@@ -186,36 +171,6 @@ def _selected_columns(request: ExportRequest) -> list[Any]:
     return columns
 
 
-@dataclass(frozen=True)
-class _Labels:
-    """Headings of sections, texts of examples and numbers of versions, by id: small tables."""
-
-    sections: dict[int, str]
-    items: dict[int, str]
-    versions: dict[int, int]
-
-    @classmethod
-    def load(cls, connection: Connection) -> _Labels:
-        return cls(
-            sections=dict(connection.execute(select(Section.id, Section.heading)).all()),
-            items=dict(connection.execute(select(PracticeItem.id, PracticeItem.text)).all()),
-            versions=dict(connection.execute(select(DocumentVersion.id, DocumentVersion.number)).all()),
-        )
-
-    def section(self, section_id: int | None) -> str:
-        return WHOLE_DOCUMENT_LABEL if section_id is None else self.sections.get(section_id, "")
-
-
-def _moment(value: datetime | None) -> str | None:
-    # isoformat is several times faster than strftime, which counts over a million rows.
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "seconds") if value else None
-
-
-def _received_day(received_at: date | None, created_at: datetime) -> str:
-    """The day staff said it arrived, for feedback that came another way; else the day it was sent."""
-    return (received_at or created_at.astimezone(UTC).date()).isoformat()
-
-
 def _tags_and_reports(
     connection: Connection, first_id: int, last_id: int
 ) -> tuple[dict[int, list[str]], dict[int, int]]:
@@ -225,14 +180,7 @@ def _tags_and_reports(
     batches do not overlap, so an export reads each theme and report once, and the
     queries stay the same size (a list of a thousand ids costs more to send than to run).
     """
-    tags: dict[int, list[str]] = defaultdict(list)
-    for comment_id, name in connection.execute(
-        select(comment_tag.c.comment_id, Tag.name)
-        .join(Tag, Tag.id == comment_tag.c.tag_id)
-        .where(comment_tag.c.comment_id.between(first_id, last_id))
-        .order_by(comment_tag.c.comment_id, Tag.name)
-    ):
-        tags[comment_id].append(name)
+    tags = themes_by_comment(connection, first_id, last_id)
     reports = dict(
         connection.execute(
             select(Report.comment_id, func.count(Report.id))
@@ -243,7 +191,7 @@ def _tags_and_reports(
     return tags, reports
 
 
-def _internal_rows(connection: Connection, batch: Sequence[Any], labels: _Labels) -> Iterator[list[Any]]:
+def _internal_rows(connection: Connection, batch: Sequence[Any], labels: Labels) -> Iterator[list[Any]]:
     tags, reports = _tags_and_reports(connection, batch[0].id, batch[-1].id)
     reasons = REJECTION_REASONS
     # Unpacked by position (the order of _selected_columns): the fastest way to read a row.
@@ -269,10 +217,10 @@ def _internal_rows(connection: Connection, batch: Sequence[Any], labels: _Labels
         redacted = public_body is not None
         yield [
             reference,
-            _moment(created_at),
-            _received_day(received_at, created_at),
+            moment(created_at),
+            received_day(received_at, created_at),
             channel,
-            _moment(published_at),
+            moment(published_at),
             labels.versions.get(version_id),
             labels.section(section_id),
             labels.items.get(item_id) if item_id else None,
@@ -287,24 +235,6 @@ def _internal_rows(connection: Connection, batch: Sequence[Any], labels: _Labels
             *contact,
             wants_updates,
             wants_involvement,
-        ]
-
-
-def pseudonymous_id(comment_id: int) -> str:
-    """The open data id of a comment: the same in every export, and not its reference."""
-    return keyed_hash(PSEUDONYM_PURPOSE, str(comment_id))[:PSEUDONYM_LENGTH]
-
-
-def _open_rows(batch: Sequence[Any], labels: _Labels) -> Iterator[list[Any]]:
-    for comment_id, created_at, received_at, channel, section_id, item_id, reaction, public_text in batch:
-        yield [
-            pseudonymous_id(comment_id),
-            _received_day(received_at, created_at),
-            channel,
-            labels.section(section_id),
-            labels.items.get(item_id) if item_id else None,
-            reaction,
-            public_text,
         ]
 
 
@@ -359,7 +289,7 @@ def _rows(
             on_start(row_count)
         if not row_count:
             return
-        labels = _Labels.load(connection)
+        labels = Labels.load(connection)
         query = _filtered(select(*_selected_columns(request)).select_from(Comment), request)
         last_id = 0
         while True:
@@ -371,7 +301,7 @@ def _rows(
             if not batch:
                 return
             if request.profile == OPEN_DATA:
-                yield from _open_rows(batch, labels)
+                yield from _open_rows(connection, batch, labels)
             else:
                 yield from _internal_rows(connection, batch, labels)
             if on_rows:

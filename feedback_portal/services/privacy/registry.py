@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, String, case, cast, delete, func, literal, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from feedback_portal.extensions import db
@@ -26,6 +26,7 @@ from feedback_portal.models import (
     InvolvementOffer,
     OutboxMessage,
     OutboxStatus,
+    UpdateDelivery,
 )
 from feedback_portal.vocabulary import CHANNEL_LABELS, REACTION_LABELS, REACTION_QUESTION, STATE_LABELS
 
@@ -103,6 +104,13 @@ def _erase_comments(ids: Sequence[int], now: datetime) -> None:
         update(Comment)
         .where(Comment.id.in_(ids))
         .values(author_name=None, author_email=None, wants_updates=False, wants_involvement=False)
+    )
+    # Which updates the person was sent stays (so nothing is sent twice), but not the keyed code
+    # of their address, which would still recognise them.
+    db.session.execute(
+        update(UpdateDelivery)
+        .where(UpdateDelivery.comment_id.in_(ids))
+        .values(person_key=literal("erased-") + cast(UpdateDelivery.id, String))
     )
 
 

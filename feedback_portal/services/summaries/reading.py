@@ -30,6 +30,7 @@ from feedback_portal.models import (
 )
 from feedback_portal.services.documents import get_current_version, get_practice_item, get_section_page
 from feedback_portal.services.exceptions import NotFound
+from feedback_portal.services.summaries.coverage import comments_covered_by, covers_part
 
 WHOLE_DOCUMENT = "document"
 
@@ -209,15 +210,7 @@ def target_label(summary: Summary) -> str:
 
 def _published_on_target(summary: Summary) -> Select:
     """Published comments on the summary's target: a section's include its items'; the document's, all."""
-    query = select(Comment).where(
-        Comment.document_version_id == summary.document_version_id,
-        Comment.state == CommentState.PUBLISHED,
-    )
-    if summary.practice_item_id is not None:
-        return query.where(Comment.practice_item_id == summary.practice_item_id)
-    if summary.section_id is not None:
-        return query.where(Comment.section_id == summary.section_id)
-    return query
+    return select(Comment).where(comments_covered_by(summary), Comment.state == CommentState.PUBLISHED)
 
 
 def list_quotable_comments(summary: Summary) -> list[Comment]:
@@ -282,23 +275,15 @@ def _counts_for(summary: Summary, comments: Sequence[Any], alone: Sequence[Any])
     reactions = Counter[str]()
     number_of_comments = number_alone = 0
     for section_id, item_id, reaction, number in comments:
-        if _covers(summary, section_id, item_id):
+        if covers_part(summary, section_id, item_id):
             number_of_comments += number
             if reaction:
                 reactions[reaction] += number
     for section_id, item_id, reaction, number in alone:
-        if _covers(summary, section_id, item_id):
+        if covers_part(summary, section_id, item_id):
             number_alone += number
             reactions[reaction] += number
     return Counts(number_of_comments, {r.value: reactions[r.value] for r in Reaction}, number_alone)
-
-
-def _covers(summary: Summary, section_id: int | None, item_id: int | None) -> bool:
-    if summary.practice_item_id is not None:
-        return item_id == summary.practice_item_id
-    if summary.section_id is not None:
-        return section_id == summary.section_id
-    return True
 
 
 def list_themes() -> list[Tag]:
