@@ -19,7 +19,7 @@ from feedback_portal import links
 from feedback_portal.cli_privacy import parse_now, privacy_group, retention, system_user_name
 from feedback_portal.extensions import db
 from feedback_portal.models import Role
-from feedback_portal.services import accounts, digests, documents, updates
+from feedback_portal.services import accounts, digests, documents, involvement_options, updates
 from feedback_portal.services import export as exports
 from feedback_portal.services import outbox as outbox_service
 from feedback_portal.services.exceptions import DomainError
@@ -39,7 +39,9 @@ def init_app(app: Flask) -> None:
 @click.command("seed")
 @with_appcontext
 def seed_command() -> None:
-    """Load the definition document from feedback_portal/content, once."""
+    """Load the definition document from feedback_portal/content, once, and the get-involved choices."""
+    if involvement_options.seed_default_options():
+        click.echo("Added the get involved form's default interests and ways of taking part.")
     result = documents.seed_document()
     if result.created:
         click.echo(

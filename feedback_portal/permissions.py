@@ -20,6 +20,9 @@ class Capability(StrEnum):
     # See and export the names and email addresses people gave. A commenter's name is personal
     # data like their email address: pages, exports and digests show it only with this.
     SEE_CONTACT_DETAILS = "see contact details"
+    # Follow up offers to get involved: their status, notes and who is following up. It needs
+    # the contact details, so it goes with them.
+    MANAGE_INVOLVEMENT = "manage involvement"
     # Staff accounts, settings, the audit log and email problems.
     ADMINISTER = "administer"
 
@@ -29,6 +32,7 @@ ROLES_WITH: MappingProxyType[Capability, frozenset[str]] = MappingProxyType(
         Capability.READ_FEEDBACK: frozenset({Role.ADMIN, Role.MODERATOR, Role.ANALYST}),
         Capability.MODERATE: frozenset({Role.ADMIN, Role.MODERATOR}),
         Capability.SEE_CONTACT_DETAILS: frozenset({Role.ADMIN, Role.ANALYST}),
+        Capability.MANAGE_INVOLVEMENT: frozenset({Role.ADMIN, Role.ANALYST}),
         Capability.ADMINISTER: frozenset({Role.ADMIN}),
     }
 )

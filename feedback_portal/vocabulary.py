@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from feedback_portal.models.feedback import Channel, CommentState, Reaction
+from feedback_portal.models.feedback import Channel, CommentState, InvolvementStatus, OfferSource, Reaction
 from feedback_portal.models.summaries import ActionStatus, SummaryState
 
 # What staff call each state of a comment.
@@ -37,6 +37,25 @@ CHANNEL_LABELS = MappingProxyType(
         Channel.EMAIL: "By email",
         Channel.PHONE: "By phone",
         Channel.EVENT: "At an event",
+    }
+)
+
+# Where the team is with someone who offered to get involved, as staff and exports name it.
+INVOLVEMENT_STATUS_LABELS = MappingProxyType(
+    {
+        InvolvementStatus.NEW: "New",
+        InvolvementStatus.CONTACTED: "Contacted",
+        InvolvementStatus.INVOLVED: "Involved",
+        InvolvementStatus.NOT_NOW: "Not now",
+        InvolvementStatus.WITHDRAWN: "Withdrawn",
+    }
+)
+
+# Which form an offer came from.
+OFFER_SOURCE_LABELS = MappingProxyType(
+    {
+        OfferSource.FORM: "Get involved form",
+        OfferSource.COMMENT: "Comment form",
     }
 )
 
@@ -114,5 +133,7 @@ assert set(STATES_FOR_AUTHOR) == set(CommentState)
 assert set(STATE_LABELS) == set(CommentState)
 assert set(REACTION_LABELS) == set(Reaction)
 assert set(CHANNEL_LABELS) == set(Channel)
+assert set(INVOLVEMENT_STATUS_LABELS) == set(InvolvementStatus)
+assert set(OFFER_SOURCE_LABELS) == set(OfferSource)
 assert set(SUMMARY_STATE_LABELS) == set(SummaryState)
 assert set(ACTION_STATUS_LABELS) == set(ActionStatus)

@@ -27,6 +27,7 @@ from werkzeug.serving import make_server
 from feedback_portal import create_app
 from feedback_portal.extensions import db
 from feedback_portal.services.documents import seed_document
+from feedback_portal.services.involvement_options import seed_default_options
 from tests.mail_server import MailServer
 
 
@@ -130,6 +131,8 @@ def app(test_database_url: str, app_overrides: dict) -> Iterator[Flask]:
     app = make_app(test_database_url, **app_overrides)
     with app.app_context():
         seed_document()
+        # PostgreSQL's tables were emptied: put back the choices the migration adds.
+        seed_default_options()
         db.session.remove()
     yield app
     with app.app_context():

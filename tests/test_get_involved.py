@@ -16,9 +16,7 @@ PAGE = "/get-involved"
 
 def offer_post(client, **fields) -> dict[str, str]:
     data = comment_post(client, PAGE)
-    data.update(
-        {"name": "Priya Shah", "email": "priya@example.com", "interests": "transformative", "consent": "y"}
-    )
+    data.update({"name": "Priya Shah", "email": "priya@example.com", "interests": "training", "consent": "y"})
     data.update(fields)
     return {key: value for key, value in data.items() if value is not None}
 
@@ -41,7 +39,7 @@ def test_the_form_shows_the_consent_statement_unticked(client):
     assert consent is not None and not consent.has_attr("checked")
     assert CONSENT_WORDING in text_of(soup)
     interests = [label.get_text(strip=True) for label in soup.select("input[name=interests] + label")]
-    assert interests[0] == "Introduction" and interests[-1] == "Something else"
+    assert interests[0] == "Designing or changing services" and interests[-1] == "Something else"
 
 
 def test_an_offer_is_stored_with_its_consent_and_a_way_to_withdraw(client, app):
@@ -59,7 +57,7 @@ def test_an_offer_is_stored_with_its_consent_and_a_way_to_withdraw(client, app):
     withdraw_link = done.select_one("a[href*='/get-involved/withdraw/']")["href"]
     [offer] = offers(app)
     assert (offer.name, offer.email, offer.phone) == ("Priya Shah", "priya@example.com", "0121 496 0000")
-    assert offer.interests == "transformative"
+    assert offer.interests == "training"
     assert offer.access_needs == "Large print please"
     token = withdraw_link.rsplit("/", 1)[1]
     assert token not in offer.withdraw_token_hash

@@ -61,6 +61,9 @@ STAFF_PAGES = [
     "/staff/account/email",
     "/staff/account/password",
     "/staff/account/two-step",
+    "/staff/involvement",
+    "/staff/admin/involvement-options",
+    "/staff/admin/involvement-options/1",
     "/staff/privacy",
 ]
 
@@ -165,6 +168,28 @@ def pages(app, client) -> dict[str, str]:
     ).get_data(as_text=True)
     entered = admin.post("/staff/comments/new", data=paper)
     collected["paper comment page"] = admin.get(entered.headers["Location"]).get_data(as_text=True)
+    offer = client.post(
+        "/get-involved",
+        data={
+            **comment_post(client, "/get-involved"),
+            "name": "Ana",
+            "email": "ana@example.com",
+            "interests": ["training", "other"],
+            "ways": "online",
+            "consent": "y",
+            "access_needs": "Large print",
+        },
+    )
+    assert offer.status_code == 302
+    collected["involvement offer page"] = admin.get("/staff/involvement/1").get_data(as_text=True)
+    collected["involvement offer with errors"] = admin.post(
+        "/staff/involvement/1", data={"csrf_token": csrf_token(admin), "status": "withdrawn"}
+    ).get_data(as_text=True)
+    moderator = signed_in_client(app, role="moderator", email="mod@example.com")
+    collected["involvement list for a moderator"] = moderator.get("/staff/involvement").get_data(as_text=True)
+    collected["involvement offer for a moderator"] = moderator.get("/staff/involvement/1").get_data(
+        as_text=True
+    )
     question = "/definition/basic/does-it-make-sense"
     collected["question page"] = client.get(question).get_data(as_text=True)
     answer = {key: value for key, value in form_fields(client, question).items()}

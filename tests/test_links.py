@@ -94,7 +94,7 @@ def test_an_admin_on_a_forged_host_gets_and_sends_a_set_password_link_to_the_por
 def test_the_get_involved_withdrawal_link_is_on_the_portal_whatever_the_host(app):
     client = forged_client(app)
     data = comment_post(client, "/get-involved")
-    data.update(name="Priya Shah", email="priya@example.com", interests="transformative", consent="y")
+    data.update(name="Priya Shah", email="priya@example.com", interests="training", consent="y")
     response = client.post("/get-involved", data=data)
     assert response.headers["Location"] == "/get-involved/done"
     done = check_page(client.get("/get-involved/done"))

@@ -132,3 +132,84 @@ def test_answers_on_their_own_come_and_go_with_their_migration(empty_database_ur
         assert "standalone_reaction" not in inspect(db.engine).get_table_names()
         assert "comment" in inspect(db.engine).get_table_names()
         db.engine.dispose()
+
+
+def test_offers_made_before_the_pipeline_survive_as_new_and_ticked_comments_join_the_list(empty_database_url):
+    """An offer at the previous revision keeps its details and section interests, and starts as new;
+    a withdrawn one is withdrawn; a comment that ticked "work with the team" becomes an offer."""
+    app = make_app(empty_database_url)
+    with app.app_context():
+        upgrade(revision="8d4a3b0f6e54")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO document (id, slug, title, created_at) VALUES (1, 'd', 'D', :now)"),
+                {"now": NOW},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO document_version (id, document_id, number, summary, created_at) "
+                    "VALUES (1, 1, 1, '', :now)"
+                ),
+                {"now": NOW},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO comment (id, reference, submission_key, document_version_id, body, "
+                    "author_name, author_email, wants_updates, wants_involvement, state, revision, "
+                    "created_at, channel) VALUES (1, 'CP-222222', 'key-one-0123456789', 1, 'Count me in', "
+                    "'Sam', 'sam@example.com', false, true, 'pending', 1, :now, 'online')"
+                ),
+                {"now": NOW},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO consent_record (id, purpose, wording, wording_version, given_at, "
+                    "comment_id) VALUES (1, 'involvement', 'I would like to', 'v1', :now, 1)"
+                ),
+                {"now": NOW},
+            )
+            for offer_id, withdrawn in ((1, None), (2, NOW)):
+                connection.execute(
+                    text(
+                        "INSERT INTO involvement_offer (name, email, interests, submission_key, "
+                        "withdraw_token_hash, created_at, withdrawn_at) "
+                        "VALUES (:name, :email, 'basic other', :key, :hash, :now, :withdrawn)"
+                    ),
+                    {
+                        "name": None if withdrawn else "Priya",
+                        "email": None if withdrawn else "priya@example.com",
+                        "key": f"offer-key-{offer_id}",
+                        "hash": f"{offer_id:064d}",
+                        "now": NOW,
+                        "withdrawn": withdrawn,
+                    },
+                )
+        upgrade()
+        with db.engine.connect() as connection:
+            offers = connection.execute(
+                text(
+                    "SELECT id, name, email, interests, ways, status, source, comment_id "
+                    "FROM involvement_offer ORDER BY id"
+                )
+            ).all()
+            consent_offer = connection.execute(
+                text("SELECT involvement_offer_id FROM consent_record WHERE id = 1")
+            ).scalar_one()
+            options = connection.execute(
+                text("SELECT kind, count(*) FROM involvement_option GROUP BY kind ORDER BY kind")
+            ).all()
+        assert [tuple(row) for row in offers[:2]] == [
+            (1, "Priya", "priya@example.com", "basic other", "", "new", "form", None),
+            (2, None, None, "basic other", "", "withdrawn", "form", None),
+        ]
+        [from_comment] = offers[2:]
+        assert tuple(from_comment)[1:] == ("Sam", "sam@example.com", "", "", "new", "comment", 1)
+        assert consent_offer == from_comment.id
+        assert [tuple(row) for row in options] == [("interest", 6), ("way", 5)]
+        downgrade(revision="8d4a3b0f6e54")
+        with db.engine.connect() as connection:
+            remaining = (
+                connection.execute(text("SELECT id FROM involvement_offer ORDER BY id")).scalars().all()
+            )
+        assert remaining == [1, 2]
+        db.engine.dispose()

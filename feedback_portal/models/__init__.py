@@ -17,10 +17,13 @@ from feedback_portal.models.feedback import (
     ConsentPurpose,
     ConsentRecord,
     InvolvementOffer,
+    InvolvementStatus,
+    OfferSource,
     Reaction,
     Report,
     ReportReason,
 )
+from feedback_portal.models.involvement import InvolvementNote, InvolvementOption, OptionKind
 from feedback_portal.models.moderation import CommentNote, Tag, comment_tag
 from feedback_portal.models.outbox import OutboxMessage, OutboxStatus
 from feedback_portal.models.reactions import StandaloneReaction
@@ -52,7 +55,12 @@ __all__ = [
     "ContentCorrection",
     "Document",
     "DocumentVersion",
+    "InvolvementNote",
     "InvolvementOffer",
+    "InvolvementOption",
+    "InvolvementStatus",
+    "OfferSource",
+    "OptionKind",
     "OutboxMessage",
     "OutboxStatus",
     "PasswordLink",

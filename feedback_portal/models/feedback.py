@@ -13,6 +13,7 @@ from feedback_portal.extensions import Model
 from feedback_portal.models.document import DocumentVersion, PracticeItem, Section, utc_now
 
 if TYPE_CHECKING:
+    from feedback_portal.models.involvement import InvolvementNote
     from feedback_portal.models.moderation import CommentNote, Tag
     from feedback_portal.models.responses import CommentResponse
     from feedback_portal.models.staff import StaffUser
@@ -162,15 +163,40 @@ class ConsentRecord(Model):
     involvement_offer_id: Mapped[int | None] = mapped_column(ForeignKey("involvement_offer.id"), index=True)
 
 
+class InvolvementStatus(StrEnum):
+    """Where the team is with someone who offered: new -> contacted -> involved, or not now.
+
+    Withdrawn is set only by the person, with the link in their receipt.
+    """
+
+    NEW = "new"
+    CONTACTED = "contacted"
+    INVOLVED = "involved"
+    NOT_NOW = "not-now"
+    WITHDRAWN = "withdrawn"
+
+
+class OfferSource(StrEnum):
+    """Which form the offer came from: /get-involved, or the comment form's tick box."""
+
+    FORM = "form"
+    COMMENT = "comment"
+
+
 class InvolvementOffer(Model):
-    """Someone who would like to work with the team, from the "get involved" form."""
+    """Someone who would like to work with the team, from the "get involved" form or a comment."""
+
+    __table_args__ = (Index("ix_involvement_offer_status_created_at_id", "status", "created_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str | None] = mapped_column(String(100))
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(30))
-    # Section slugs, and "other", separated by spaces.
+    # Keys of interests (InvolvementOption), and "other", separated by spaces. Offers made
+    # before the team managed the list hold section slugs, which are still shown by heading.
     interests: Mapped[str] = mapped_column(Text, default="")
+    # Keys of ways of taking part (InvolvementOption), separated by spaces.
+    ways: Mapped[str] = mapped_column(Text, default="", server_default="")
     other_interest: Mapped[str | None] = mapped_column(Text)
     how_to_be_involved: Mapped[str | None] = mapped_column(Text)
     access_needs: Mapped[str | None] = mapped_column(Text)
@@ -181,4 +207,22 @@ class InvolvementOffer(Model):
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     withdrawn_at: Mapped[datetime | None]
 
+    source: Mapped[str] = mapped_column(String(10), default=OfferSource.FORM, server_default=OfferSource.FORM)
+    # The comment whose tick box made this offer; its name and email are copied here.
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"), index=True)
+    status: Mapped[str] = mapped_column(
+        String(20), default=InvolvementStatus.NEW, server_default=InvolvementStatus.NEW
+    )
+    status_changed_at: Mapped[datetime | None]
+    status_changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    # The staff member following the offer up.
+    follower_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+
     consents: Mapped[list[ConsentRecord]] = relationship(order_by="ConsentRecord.id")
+    # Deleting an offer (an erasure) deletes the team's notes on it.
+    notes: Mapped[list[InvolvementNote]] = relationship(
+        order_by="InvolvementNote.id", cascade="all, delete-orphan"
+    )
+    comment: Mapped[Comment | None] = relationship()
+    status_changed_by: Mapped[StaffUser | None] = relationship(foreign_keys=[status_changed_by_id])
+    follower: Mapped[StaffUser | None] = relationship(foreign_keys=[follower_id])

@@ -176,8 +176,15 @@ class GetInvolvedForm(SpamTrapMixin, RememberDetailsMixin, FlaskForm):
         ],
         widget=GovTextInput(),
     )
+    ways = SelectMultipleField(
+        "How would you like to take part? (optional)",
+        validators=[Optional()],
+        invalid_choice_message="Select ways of taking part from the list",
+        widget=GovCheckboxesInput(),
+        description="Select all that apply.",
+    )
     how_to_be_involved = TextAreaField(
-        "How would you like to be involved? (optional)",
+        "Anything else about how you would like to be involved (optional)",
         filters=[strip, normalise_line_breaks, blank_to_none],
         validators=[
             Optional(),
@@ -188,9 +195,7 @@ class GetInvolvedForm(SpamTrapMixin, RememberDetailsMixin, FlaskForm):
             ),
         ],
         widget=GovTextArea(),
-        description=(
-            "For example, meetings in person or online, reviewing documents, or helping with training."
-        ),
+        description="For example, the times or places that suit you.",
     )
     access_needs = TextAreaField(
         "Do you have any access needs? (optional)",

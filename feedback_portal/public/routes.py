@@ -202,7 +202,7 @@ def view_get_involved() -> str:
 @limiter.limit(comment_rate_limit)
 def submit_get_involved() -> ResponseReturnValue:
     form = GetInvolvedForm()
-    form.interests.choices = _interest_choices()
+    _set_choices(form)
     if not form.validate_on_submit():
         return _render_get_involved(form)
     withdraw_token = involvement.submit_offer(
@@ -216,17 +216,23 @@ def submit_get_involved() -> ResponseReturnValue:
             how_to_be_involved=form.how_to_be_involved.data,
             access_needs=form.access_needs.data,
             spam_signal=spam_signal(form),
+            ways=tuple(form.ways.data or ()),
         )
     )
     visitor.remember_contact(form.name.data, form.email.data, asked=form.remember_details.data)
     if withdraw_token:
         session["withdraw_url"] = links.public_url("public.view_withdraw_involvement", token=withdraw_token)
+        session["offer_emailed"] = form.email.data is not None
     return redirect(url_for(".view_get_involved_done"))
 
 
 @blueprint.get("/get-involved/done")
 def view_get_involved_done() -> str:
-    return render_template("public/get_involved_done.html", withdraw_url=session.get("withdraw_url"))
+    return render_template(
+        "public/get_involved_done.html",
+        withdraw_url=session.get("withdraw_url"),
+        emailed=session.get("offer_emailed", False),
+    )
 
 
 @blueprint.get("/get-involved/withdraw/<token>")
@@ -242,6 +248,7 @@ def withdraw_involvement(token: str) -> ResponseReturnValue:
         return render_template("public/withdraw_involvement.html", form=form)
     privacy.withdraw_offer(token)
     session.pop("withdraw_url", None)
+    session.pop("offer_emailed", None)
     return render_template("public/withdrawn.html")
 
 
@@ -389,7 +396,7 @@ def _render_practice_item(page: documents.SectionPage, item, form: CommentForm) 
 
 
 def _render_get_involved(form: GetInvolvedForm) -> str:
-    form.interests.choices = _interest_choices()
+    _set_choices(form)
     return render_template(
         "public/get_involved.html",
         form=form,
@@ -398,8 +405,10 @@ def _render_get_involved(form: GetInvolvedForm) -> str:
     )
 
 
-def _interest_choices() -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in involvement.interest_choices()]
+def _set_choices(form: GetInvolvedForm) -> None:
+    """The interests and ways of taking part that admins chose for the form."""
+    form.interests.choices = [SelectChoice(value, label) for value, label in involvement.interest_choices()]
+    form.ways.choices = [SelectChoice(value, label) for value, label in involvement.way_choices()]
 
 
 def _comment_form_context() -> dict:

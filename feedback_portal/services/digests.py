@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from feedback_portal import links
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment, CommentState, Report, Section, StaffUser
-from feedback_portal.services import notifications
+from feedback_portal.services import involvement_pipeline, notifications
 from feedback_portal.services.comment_filters import EVERY_FEEDBACK_STATE, NOT_FEEDBACK, WHOLE_DOCUMENT
 from feedback_portal.services.documents import get_current_version
 from feedback_portal.uk_time import in_uk, start_of_uk_day
@@ -45,10 +45,13 @@ class DigestContent:
     oldest_pending: datetime | None = None
     reported: int = 0
     excerpts: list[tuple[str, str, str]] = field(default_factory=list)  # reference, excerpt, link
+    # Offers to get involved made in the period, and the list showing them: a count, never names.
+    new_offers: int = 0
+    offers_link: str = ""
 
     @property
     def has_news(self) -> bool:
-        return bool(self.new_total or self.pending or self.reported)
+        return bool(self.new_total or self.pending or self.reported or self.new_offers)
 
 
 def build_digest(since: datetime, until: datetime) -> DigestContent:
@@ -114,6 +117,10 @@ def build_digest(since: datetime, until: datetime) -> DigestContent:
         content.excerpts.append(
             (reference, excerpt, links.public_url("staff.view_comment", comment_id=comment_id))
         )
+    content.new_offers = involvement_pipeline.count_new_offers(since, until)
+    content.offers_link = links.public_url(
+        "staff.list_offers", received_from=counted["created_from"], received_to=counted["created_to"]
+    )
     return content
 
 

@@ -28,7 +28,7 @@ from feedback_portal.models import (
     ReportReason,
     Section,
 )
-from feedback_portal.services import notifications
+from feedback_portal.services import involvement, notifications
 from feedback_portal.services.consultations import find_current_consultation
 from feedback_portal.services.exceptions import ConsultationClosed, NotFound
 from feedback_portal.services.privacy import comment_link_token
@@ -156,6 +156,9 @@ def _save_comment(
             erase_token=comment_link_token(comment, "erase"),
         )
     _record_consents(comment, submission, now)
+    if submission.wants_involvement and submission.email and submission.spam_signal is None:
+        [consent] = [each for each in comment.consents if each.purpose == ConsentPurpose.INVOLVEMENT]
+        involvement.add_offer_from_comment(comment, consent, now)
     db.session.commit()
     return comment
 

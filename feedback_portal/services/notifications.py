@@ -2,7 +2,8 @@
 
 Each function adds its email to the current transaction through `feedback_portal.email`
 and never commits: the service whose change causes the email commits both together.
-Get-involved offers send no email: their withdrawal link is shown on the thank-you page.
+An offer to get involved gets one receipt, with its withdrawal link; no other email follows,
+so it carries no "Stop these emails" link: withdrawing is how to stop hearing from the team.
 """
 
 from __future__ import annotations
@@ -14,7 +15,16 @@ from sqlalchemy import select
 
 from feedback_portal import email, links
 from feedback_portal.extensions import db
-from feedback_portal.models import Comment, CommentState, OutboxMessage, PasswordLink, Report, Role, StaffUser
+from feedback_portal.models import (
+    Comment,
+    CommentState,
+    InvolvementOffer,
+    OutboxMessage,
+    PasswordLink,
+    Report,
+    Role,
+    StaffUser,
+)
 from feedback_portal.services.outcomes import view_token
 from feedback_portal.services.unsubscribe import stop_emails_token
 from feedback_portal.vocabulary import REJECTION_REASONS_IN_PLAIN_WORDS
@@ -48,6 +58,22 @@ def enqueue_receipt(comment: Comment, target_label: str, withdraw_token: str, er
             "public.view_my_comment", reference=comment.reference, token=view_token(comment)
         ),
         **_stop_emails_links(comment),
+    )
+
+
+def enqueue_offer_receipt(offer: InvolvementOffer, withdraw_token: str) -> None:
+    """The receipt for an offer to get involved that gave an email address: what happens next,
+    and the link to withdraw it. `offer` must already have its id."""
+    assert offer.email is not None  # only called for an offer that gave one
+    email.enqueue(
+        "receipt",
+        f"receipt:offer:{offer.id}",
+        offer.email,
+        "Thank you for offering to get involved",
+        "involvement_receipt",
+        offer=offer,
+        from_comment=offer.comment is not None,
+        withdraw_url=links.public_url("public.view_withdraw_involvement", token=withdraw_token),
     )
 
 

@@ -34,7 +34,10 @@ TEXT_FORMAT = 49
 
 
 def stream_xlsx(
-    headings: Sequence[str], widths: Sequence[int], rows: Iterable[Iterable[Any]]
+    headings: Sequence[str],
+    widths: Sequence[int],
+    rows: Iterable[Iterable[Any]],
+    sheet_name: str = SHEET_NAME,
 ) -> Iterator[bytes]:
     """Yield a whole workbook: `rows` are read one at a time while it is built, then it is sent.
 
@@ -43,7 +46,7 @@ def stream_xlsx(
     with tempfile.TemporaryDirectory(prefix="export-") as scratch:
         path = Path(scratch) / "export.xlsx"
         with path.open("w+b") as file:
-            _write_workbook(file, scratch, headings, widths, rows)
+            _write_workbook(file, scratch, headings, widths, rows, sheet_name)
             file.seek(0)
             while chunk := file.read(CHUNK_SIZE):
                 yield chunk
@@ -55,26 +58,32 @@ def _write_workbook(
     headings: Sequence[str],
     widths: Sequence[int],
     rows: Iterable[Iterable[Any]],
+    sheet_name: str,
 ) -> None:
     # Closed even when reading the rows fails, so that it lets go of its files in `scratch`.
     with Workbook(file, {"constant_memory": True, "in_memory": False, "tmpdir": scratch}) as workbook:
         text = workbook.add_format({"num_format": TEXT_FORMAT})
         bold = workbook.add_format({"num_format": TEXT_FORMAT, "bold": True})
-        sheet = _new_sheet(workbook, 1, headings, widths, bold)
+        sheet = _new_sheet(workbook, sheet_name, 1, headings, widths, bold)
         sheets, row_number = 1, 1
         for row in rows:
             if row_number == SHEET_ROWS:
                 sheets += 1
-                sheet, row_number = _new_sheet(workbook, sheets, headings, widths, bold), 1
+                sheet, row_number = _new_sheet(workbook, sheet_name, sheets, headings, widths, bold), 1
             for column, value in enumerate(row):
                 write_text(sheet, row_number, column, cell_text(value), text)
             row_number += 1
 
 
 def _new_sheet(
-    workbook: Workbook, number: int, headings: Sequence[str], widths: Sequence[int], bold: Format
+    workbook: Workbook,
+    sheet_name: str,
+    number: int,
+    headings: Sequence[str],
+    widths: Sequence[int],
+    bold: Format,
 ) -> Worksheet:
-    name = SHEET_NAME if number == 1 else f"{SHEET_NAME} {number}"
+    name = sheet_name if number == 1 else f"{sheet_name} {number}"
     sheet = workbook.add_worksheet(name, worksheet_class=_TextOnlyWorksheet)
     for column, width in enumerate(widths):
         sheet.set_column(column, column, width)

@@ -1,6 +1,7 @@
 """Pages for the Citizen Involvement Team, under /staff. Every route names the roles it allows.
 
-One module per feature: auth (signing in, accounts), dashboard, moderation, responses, summaries, admin.
+One module per feature: auth (signing in, accounts), dashboard, moderation, responses, summaries,
+involvement (the pipeline of offers to get involved), admin.
 """
 
 from flask import Blueprint
@@ -14,6 +15,8 @@ from feedback_portal.staff import (  # noqa: E402, F401
     dashboard,
     export,
     figures,
+    involvement,
+    involvement_options,
     moderation,
     offline_feedback,
     outbox,

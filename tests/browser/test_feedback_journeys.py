@@ -296,10 +296,12 @@ def test_someone_can_report_a_published_comment_once(live_server, new_page, app,
 def fill_get_involved(page: Page) -> None:
     page.get_by_label("Your name", exact=True).fill("Bilal Hussain")
     page.get_by_label("Email address", exact=True).fill("bilal@example.com")
-    page.get_by_label("Basic – one way", exact=True).check()
+    page.get_by_label("Training staff", exact=True).check()
     page.get_by_label("Something else", exact=True).check()
     page.get_by_label("Something else you are interested in (optional)").fill("Day centres")
-    page.get_by_label("How would you like to be involved? (optional)").fill("Meetings online, please.")
+    page.get_by_label("Anything else about how you would like to be involved (optional)").fill(
+        "Meetings online, please."
+    )
     page.get_by_label("Do you have any access needs? (optional)").fill("Large print")
 
 
@@ -329,7 +331,7 @@ def test_someone_can_offer_to_get_involved_and_later_withdraw(live_server, new_p
         "bilal@example.com",
         "Large print",
     )
-    assert offer.interests.split() == ["basic", "other"]
+    assert offer.interests.split() == ["training", "other"]
 
     page.locator("a[href*='/get-involved/withdraw/']").click()
     expect(page.locator("h1")).to_have_text("Withdraw your consent")
@@ -366,12 +368,12 @@ def test_get_involved_without_consent_is_explained_and_what_was_typed_is_kept(
     expect(link).to_have_attribute("href", "#consent")
     expect(page.get_by_label("Your name", exact=True)).to_have_value("Bilal Hussain")
     expect(page.get_by_label("Email address", exact=True)).to_have_value("bilal@example.com")
-    expect(page.get_by_label("Basic – one way", exact=True)).to_be_checked()
+    expect(page.get_by_label("Training staff", exact=True)).to_be_checked()
     expect(page.get_by_label("Something else", exact=True)).to_be_checked()
     expect(page.get_by_label("Something else you are interested in (optional)")).to_have_value("Day centres")
-    expect(page.get_by_label("How would you like to be involved? (optional)")).to_have_value(
-        "Meetings online, please."
-    )
+    expect(
+        page.get_by_label("Anything else about how you would like to be involved (optional)")
+    ).to_have_value("Meetings online, please.")
     expect(page.get_by_label("Do you have any access needs? (optional)")).to_have_value("Large print")
     expect(page.get_by_label(CONSENT_LABEL)).not_to_be_checked()
     assert_accessible(page)

@@ -44,7 +44,7 @@ def test_a_person_found_at_staff_privacy_their_file_downloaded_and_their_data_er
     page.get_by_label("Email address").fill(ADDRESS)
     page.get_by_role("button", name="Find their information").click()
     expect(page.locator("#held-comments")).to_have_text("Comments (2)")
-    expect(page.locator("#held-offers")).to_have_text("Offers to get involved (1)")
+    expect(page.locator("#held-offers")).to_have_text("Offers to get involved (3)")
     for reference in data.references:
         expect(page.get_by_role("cell", name=reference, exact=True)).to_be_visible()
     assert ADDRESS not in page.url and ADDRESS.lower() not in page.url
@@ -63,7 +63,7 @@ def test_a_person_found_at_staff_privacy_their_file_downloaded_and_their_data_er
     expect(page.locator("h1")).to_have_text("Erase this person’s contact details?")
     assert_accessible(page)
     page.get_by_role("button", name="Erase their contact details").click()
-    expect_flash(page, "Their contact details are erased: 2 comments anonymised, 1 offers deleted")
+    expect_flash(page, "Their contact details are erased: 2 comments anonymised, 3 offers deleted")
     assert_accessible(page)
     with app.app_context():
         assert columns_holding(ADDRESS) == []

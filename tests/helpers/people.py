@@ -24,7 +24,16 @@ class PersonData:
     other_reference: str
 
 
-def submit(app: Flask, text: str, name: str | None, email: str | None, updates: bool = True) -> str:
+def submit(
+    app: Flask,
+    text: str,
+    name: str | None,
+    email: str | None,
+    updates: bool = True,
+    involvement: bool | None = None,
+) -> str:
+    """A comment; with `updates`, its author also ticks "work with the team" (which makes an offer),
+    unless `involvement` says otherwise."""
     with app.app_context():
         version = documents.get_current_version()
         section = documents.get_section_page("basic").section
@@ -37,7 +46,7 @@ def submit(app: Flask, text: str, name: str | None, email: str | None, updates: 
                 name=name,
                 email=email,
                 wants_updates=updates,
-                wants_involvement=updates,
+                wants_involvement=updates if involvement is None else involvement,
                 client_address="192.0.2.10",
             ),
         )

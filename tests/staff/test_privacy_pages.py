@@ -68,9 +68,9 @@ def test_an_admin_finds_downloads_and_erases_a_person(
 
     page = check_page(post(client, "/staff/privacy", email=ADDRESS.upper()))
     assert page.select_one("#held-comments").get_text(strip=True) == "Comments (2)"
-    assert page.select_one("#held-offers").get_text(strip=True) == "Offers to get involved (1)"
+    assert page.select_one("#held-offers").get_text(strip=True) == "Offers to get involved (3)"
     assert page.select_one("#held-consents").get_text(strip=True) == "Consents (5)"
-    assert page.select_one("#held-emails").get_text(strip=True) == "Emails queued or sent (2)"
+    assert page.select_one("#held-emails").get_text(strip=True) == "Emails queued or sent (5)"
     assert all(reference in text_of(page) for reference in data.references)
     assert "comment_note.text: 1" in page.select_one("#mentions").get_text()
     assert [button.get_text(strip=True) for button in page.select(".govuk-button-group button")] == [
@@ -89,14 +89,14 @@ def test_an_admin_finds_downloads_and_erases_a_person(
 
     confirm = check_page(post(client, "/staff/privacy/erase", email=ADDRESS))
     assert confirm.h1.get_text(strip=True) == "Erase this person’s contact details?"
-    assert "Offers to get involved (1)" in confirm.select_one("#erasure").get_text(" ", strip=True)
+    assert "Offers to get involved (3)" in confirm.select_one("#erasure").get_text(" ", strip=True)
     with app.app_context():
         assert columns_holding(ADDRESS) != []  # nothing is erased until it is confirmed
 
     done = post(client, "/staff/privacy/erase/confirm", email=ADDRESS)
     assert done.status_code == 302 and done.headers["Location"] == "/staff/privacy"
     banner = text_of(check_page(client.get("/staff/privacy")).select_one(".govuk-notification-banner"))
-    assert "2 comments anonymised, 1 offers deleted, 5 consents withdrawn and anonymised" in banner
+    assert "2 comments anonymised, 3 offers deleted, 5 consents withdrawn and anonymised" in banner
     with app.app_context():
         assert columns_holding(ADDRESS) == []
         assert db.session.scalar(select(func.count()).select_from(InvolvementOffer)) == 0

@@ -22,6 +22,7 @@ from feedback_portal.models import (
     Comment,
     ConsentPurpose,
     ConsentRecord,
+    InvolvementNote,
     InvolvementOffer,
     OutboxMessage,
     OutboxStatus,
@@ -114,6 +115,8 @@ def _erase_comments(ids: Sequence[int], now: datetime) -> None:
 
 
 def _erase_offers(ids: Sequence[int], now: datetime) -> None:
+    # The team's notes first: they may say anything about the person, and SQLite does not cascade.
+    db.session.execute(delete(InvolvementNote).where(InvolvementNote.offer_id.in_(ids)))
     db.session.execute(delete(InvolvementOffer).where(InvolvementOffer.id.in_(ids)))
 
 

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import and_, case, exists, or_, update
+from sqlalchemy import and_, case, delete, exists, or_, select, update
 from sqlalchemy.engine import CursorResult
 
 from feedback_portal.extensions import db
@@ -21,6 +21,7 @@ from feedback_portal.models import (
     Comment,
     Consultation,
     DocumentVersion,
+    InvolvementNote,
     InvolvementOffer,
     OutboxMessage,
     OutboxStatus,
@@ -181,6 +182,14 @@ def _anonymise_offers(made_before: datetime) -> int:
         InvolvementOffer.other_interest,
         InvolvementOffer.how_to_be_involved,
         InvolvementOffer.access_needs,
+    )
+    # The team's notes on those offers may say anything about the person: they go too.
+    db.session.execute(
+        delete(InvolvementNote).where(
+            InvolvementNote.offer_id.in_(
+                select(InvolvementOffer.id).where(InvolvementOffer.created_at < made_before)
+            )
+        )
     )
     return _changed(
         update(InvolvementOffer)

@@ -16,9 +16,10 @@ from sqlalchemy.engine import CursorResult
 
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment, CommentState, InvolvementOffer
-from feedback_portal.services import audit
+
+# The module, not its names: involvement imports notifications, which leads back here.
+from feedback_portal.services import audit, involvement
 from feedback_portal.services.exceptions import AlreadyDone, Conflict, NotFound
-from feedback_portal.services.involvement import withdraw_token_hash
 
 # Comments, by the links in their receipt -------------------------------------------------------
 
@@ -98,6 +99,7 @@ def erase_contact_details(reference: str, token: str, now: datetime | None = Non
     comment.wants_involvement = False
     for consent in comment.consents:
         consent.withdrawn_at = consent.withdrawn_at or now
+    involvement.forget_offers_from_comment(comment.id, now)
     db.session.commit()
 
 
@@ -106,7 +108,9 @@ def erase_contact_details(reference: str, token: str, now: datetime | None = Non
 
 def get_offer_by_withdraw_token(token: str) -> InvolvementOffer:
     offer = db.session.scalar(
-        select(InvolvementOffer).where(InvolvementOffer.withdraw_token_hash == withdraw_token_hash(token))
+        select(InvolvementOffer).where(
+            InvolvementOffer.withdraw_token_hash == involvement.withdraw_token_hash(token)
+        )
     )
     if offer is None:
         raise NotFound("withdrawal link")
@@ -118,14 +122,5 @@ def get_offer_by_withdraw_token(token: str) -> InvolvementOffer:
 def withdraw_offer(token: str, now: datetime | None = None) -> None:
     """Withdraw consent and delete the person's details; keep only that consent was withdrawn."""
     now = now or datetime.now(UTC)
-    offer = get_offer_by_withdraw_token(token)
-    offer.name = None
-    offer.email = None
-    offer.phone = None
-    offer.other_interest = None
-    offer.how_to_be_involved = None
-    offer.access_needs = None
-    offer.withdrawn_at = now
-    for consent in offer.consents:
-        consent.withdrawn_at = consent.withdrawn_at or now
+    involvement.forget_offer(get_offer_by_withdraw_token(token), now)
     db.session.commit()
