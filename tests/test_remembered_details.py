@@ -246,3 +246,11 @@ def test_details_left_in_the_session_by_an_earlier_version_are_dropped(client):
     assert filled_in(client, SECTION) == (None, None)
     with client.session_transaction() as session:
         assert "contact" not in session
+
+
+def test_not_you_also_clears_the_last_offers_withdraw_link(client):
+    """On a shared computer, the next person must not find the last person's withdraw link."""
+    send_offer(client, name=NAME, remember_details="y")
+    assert "/get-involved/withdraw/" in client.get("/get-involved/done").get_data(as_text=True)
+    press_clear(client, GET_INVOLVED)
+    assert "/get-involved/withdraw/" not in client.get("/get-involved/done").get_data(as_text=True)

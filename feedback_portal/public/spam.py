@@ -7,11 +7,16 @@ is stored as spam for moderators to see, and never published.
 from __future__ import annotations
 
 import time
+from typing import TypeVar
 
 from flask import current_app
+from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from feedback_portal.public.forms import SpamTrapMixin
+from feedback_portal.services import feedback
+
+F = TypeVar("F", bound=FlaskForm)
 
 
 def _serializer() -> URLSafeSerializer:
@@ -42,3 +47,12 @@ def spam_signal(form: SpamTrapMixin, now: float | None = None) -> str | None:
     if elapsed < current_app.config["MIN_FORM_FILL_SECONDS"]:
         return "too-fast"
     return None
+
+
+def new_form(form_class: type[F], contact: dict[str, str]) -> F:
+    """A form as first shown: its one-time submission key, the signed time it was shown, and any
+    details the person asked us to remember."""
+    key = feedback.new_submission_key()
+    return form_class(
+        data={**contact, "submission_key": key, "form_shown_at": form_shown_token(form_class.__name__, key)}
+    )

@@ -53,6 +53,9 @@ def remembered_contact() -> dict[str, str]:
 
 def forget_contact() -> None:
     session.pop("contact", None)
+    # The last offer's withdraw link too: the next person at a shared computer must not find it.
+    session.pop("withdraw_url", None)
+    session.pop("offer_emailed", None)
     remembered_details.forget()
 
 
