@@ -95,6 +95,7 @@ STAFF_NAVIGATION = [
     ("Dashboard", "staff.view_dashboard", Capability.READ_FEEDBACK),
     ("Comments", "staff.list_comments", Capability.READ_FEEDBACK),
     ("Reported", "staff.list_reported_comments", Capability.MODERATE),
+    ("Themes", "staff.list_themes", Capability.READ_FEEDBACK),
     ("Figures", "staff.view_figures", Capability.READ_FEEDBACK),
     ("Export", "staff.view_export", Capability.READ_FEEDBACK),
     ("Staff accounts", "staff.list_users", Capability.ADMINISTER),

@@ -18,4 +18,5 @@ from feedback_portal.staff import (  # noqa: E402, F401
     offline_feedback,
     outbox,
     responses,
+    themes,
 )
