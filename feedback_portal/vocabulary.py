@@ -78,3 +78,49 @@ assert set(REJECTION_REASONS) == set(REJECTION_REASONS_IN_PLAIN_WORDS)
 assert set(STATE_LABELS) == set(CommentState)
 assert set(REACTION_LABELS) == set(Reaction)
 assert set(CHANNEL_LABELS) == set(Channel)
+
+# What the audit log calls each action it records; an action missing here is shown by its code.
+AUDIT_ACTION_LABELS = MappingProxyType(
+    {
+        "sign_in.success": "Signed in",
+        "sign_in.failure": "Failed to sign in",
+        "sign_out": "Signed out",
+        "totp.enable": "Turned on two-step sign-in",
+        "totp.disable": "Turned off two-step sign-in",
+        "password.set": "Set a password",
+        "password.change": "Changed their password",
+        "password_link.create": "Made a set-password link",
+        "password_link.refuse": "Refused a set-password link",
+        "account.create": "Added a staff account",
+        "account.enable": "Enabled a staff account",
+        "account.disable": "Disabled a staff account",
+        "account.role_change": "Changed a role",
+        "account.email_preferences": "Changed email preferences",
+        "setting.change": "Changed a setting",
+        "consultation.moderation_mode": "Changed how comments are moderated",
+        "comment.publish": "Published a comment",
+        "comment.publish_redacted": "Published a comment with a redaction",
+        "comment.reject": "Rejected a comment",
+        "comment.spam": "Marked a comment as spam",
+        "comment.hide": "Hid a comment",
+        "comment.restore": "Restored a comment",
+        "comment.note": "Added a note to a comment",
+        "comment.tag": "Gave a comment a theme",
+        "comment.untag": "Took a theme off a comment",
+        "comment.reports_dismissed": "Dismissed reports of a comment",
+        "comment.enter_on_behalf": "Entered a comment for the person who sent it",
+        "comment.withdrawn_by_author": "The author withdrew their comment",
+        "response.save_draft": "Saved a draft response",
+        "response.publish": "Published a response",
+        "response.edit": "Changed a published response",
+        "response.withdraw": "Withdrew a response",
+        "theme.rename": "Renamed a theme",
+        "theme.describe": "Described a theme",
+        "theme.merge": "Merged a theme into another",
+        "theme.delete": "Deleted a theme",
+        "export.csv": "Exported feedback",
+        "export.xlsx": "Exported feedback as a workbook",
+        "export.refused": "Was refused an export",
+        "audit_log.export": "Downloaded the audit log",
+    }
+)

@@ -95,7 +95,9 @@ def test_themes_made_before_descriptions_existed_keep_their_comments_and_start_a
         upgrade(revision="5a1d0e7c3b21")
         with db.engine.begin() as connection:
             connection.execute(
-                text("INSERT INTO tag (id, name, created_at) VALUES (1, 'transport', :now), (2, 'power', :now)"),
+                text(
+                    "INSERT INTO tag (id, name, created_at) VALUES (1, 'transport', :now), (2, 'power', :now)"
+                ),
                 {"now": NOW},
             )
         upgrade()

@@ -53,7 +53,7 @@ class ThemeForm(ThemeRevisionForm):
             PlainText(multiline=True, message="The description must not include control characters"),
         ],
         widget=GovCharacterCount(),
-        description="What comments with this theme are about, so that everyone gives it to the same comments. "
+        description="What comments with this theme are about, so everyone gives it to the same comments. "
         "Only staff see it.",
     )
 

@@ -402,3 +402,17 @@ def test_signed_out_people_are_sent_to_sign_in(client):
     response = client.get("/staff/themes")
     assert response.status_code == 302
     assert "/staff/login" in response.headers["Location"]
+
+
+def test_the_audit_log_names_each_theme_change_in_words(app, moderator):
+    travel = give_theme(app, make_comment(app), "travel")
+    transport = give_theme(app, make_comment(app), "transport")
+    with app.app_context():
+        themes.update_theme(travel, 1, "trips", "Getting about.", actor(app))
+        themes.merge_themes(travel, 2, transport, actor(app))
+    admin = signed_in_client(app, role="admin")
+    soup = check_page(admin.get("/staff/audit", query_string={"record_type": "theme"}))
+    rows = soup.select("#audit-entries tbody tr")
+    actions = [text_of(row.select("td")[2]) for row in rows]
+    assert actions == ["Merged a theme into another (theme.merge)", "Renamed a theme (theme.rename)"]
+    assert rows[0].select_one(f"a[href='/staff/themes/{transport}']") is not None
