@@ -273,7 +273,7 @@ def test_the_list_shows_each_theme_with_its_counts_and_links_to_the_queue(app, m
     row = soup.select_one(f"#theme-{transport}")
     assert [text_of(cell) for cell in row.select("td")][1:] == [
         "2 comments with the theme transport",
-        "1 published comments with the theme transport",
+        "1 published comment with the theme transport",
         "0",
     ]
     links = [a["href"] for a in row.select("a")]
