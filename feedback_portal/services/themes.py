@@ -19,7 +19,15 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 
 from feedback_portal.extensions import db
-from feedback_portal.models import Comment, CommentState, StaffUser, Tag, comment_tag, summary_theme
+from feedback_portal.models import (
+    AuditEntry,
+    Comment,
+    CommentState,
+    StaffUser,
+    Tag,
+    comment_tag,
+    summary_theme,
+)
 from feedback_portal.services import audit
 from feedback_portal.services.exceptions import Conflict, DomainError, NotFound
 from feedback_portal.services.moderation import is_valid_tag_name, normalise_tag_name
@@ -30,6 +38,7 @@ RENAME_ACTION = "theme.rename"
 DESCRIBE_ACTION = "theme.describe"
 MERGE_ACTION = "theme.merge"
 DELETE_ACTION = "theme.delete"
+THEME_ACTIONS = (RENAME_ACTION, DESCRIBE_ACTION, MERGE_ACTION, DELETE_ACTION)
 
 
 class ThemeChanged(Conflict):
@@ -130,6 +139,16 @@ def get_theme(tag_id: int) -> ThemeUse:
 def list_other_themes(tag_id: int) -> list[Tag]:
     """The themes another one can be merged into."""
     return list(db.session.scalars(select(Tag).where(Tag.id != tag_id).order_by(Tag.name)))
+
+
+def list_version() -> int:
+    """A number that grows whenever a theme is made, given, taken off, renamed, merged or deleted.
+
+    Every such change is in the audit log, whose ids only grow: for an ETag over anything that
+    shows themes (0 before the first).
+    """
+    actions = (*THEME_ACTIONS, "comment.tag", "comment.untag")
+    return db.session.scalar(select(func.max(AuditEntry.id)).where(AuditEntry.action.in_(actions))) or 0
 
 
 def update_theme(

@@ -182,7 +182,7 @@ def race(app, *acts) -> list[str]:
             try:
                 act(user)
                 results[index] = "won"
-            except Conflict:
+            except (Conflict, themes.ThemeNameTaken):
                 results[index] = "refused"
             finally:
                 db.session.remove()
@@ -258,6 +258,23 @@ def test_merging_two_themes_into_each_other_at_once_keeps_one(app, moderator):
     names = {name for _, name in comment_themes(app)}
     assert len(names) == 1
     assert {reference for reference, _ in comment_themes(app)} == {first, second}
+
+
+def test_two_themes_renamed_to_the_same_name_at_once_stay_two(app, moderator):
+    first = give_theme(app, make_comment(app), "travel")
+    second = give_theme(app, make_comment(app), "trips")
+
+    results = race(
+        app,
+        lambda user: themes.update_theme(first, 1, "journeys", None, user),
+        lambda user: themes.update_theme(second, 1, "journeys", None, user),
+    )
+
+    assert sorted(results) == ["refused", "won"]
+    assert sorted([theme(app, first).name, theme(app, second).name]) == [
+        "journeys",
+        "travel" if results[1] == "won" else "trips",
+    ]
 
 
 # The pages ---------------------------------------------------------------------------------------
@@ -416,3 +433,32 @@ def test_the_audit_log_names_each_theme_change_in_words(app, moderator):
     actions = [text_of(row.select("td")[2]) for row in rows]
     assert actions == ["Merged a theme into another (theme.merge)", "Renamed a theme (theme.rename)"]
     assert rows[0].select_one(f"a[href='/staff/themes/{transport}']") is not None
+
+
+def test_the_list_version_grows_with_every_change_to_a_theme(app, moderator):
+    def version() -> int:
+        with app.app_context():
+            return themes.list_version()
+
+    seen = [version()]
+    reference = make_comment(app)
+    travel = give_theme(app, reference, "travel")
+    seen.append(version())
+    transport = give_theme(app, make_comment(app), "transport")
+    seen.append(version())
+    with app.app_context():
+        themes.update_theme(travel, 1, "trips", None, actor(app))
+        seen.append(themes.list_version())
+        themes.update_theme(travel, 2, "trips", "Described.", actor(app))
+        seen.append(themes.list_version())
+        themes.merge_themes(travel, 3, transport, actor(app))
+        seen.append(themes.list_version())
+    spare = give_theme(app, reference, "spare")
+    seen.append(version())
+    take_theme_off(app, reference, spare)
+    seen.append(version())
+    with app.app_context():
+        themes.delete_theme(spare, 1, actor(app))
+    seen.append(version())
+    assert seen == sorted(set(seen))
+    assert len(seen) == 9
