@@ -298,11 +298,7 @@ def _claim(tag_id: int, expected_revision: int | None) -> None:
     )
     if result.rowcount != 1:
         db.session.rollback()
-        current = db.session.get(Tag, tag_id, populate_existing=True)
-        if current is None and expected_revision is None:
-            # The theme to merge into is gone: say so about it.
-            raise ThemeChanged(tag_id, None)
-        raise ThemeChanged(tag_id, current)
+        raise ThemeChanged(tag_id, db.session.get(Tag, tag_id, populate_existing=True))
 
 
 def _move_links(table: Table, owner: str, source_id: int, target_id: int) -> tuple[int, int]:

@@ -102,6 +102,8 @@ def show_theme_changed(changed: themes.ThemeChanged) -> tuple[str, int]:
     return render_template(
         "staff/theme_changed.html",
         changed=changed,
+        # The theme it was to be merged into, rather than the one on the page, changed.
+        merge_target_changed=changed.tag_id != (request.view_args or {}).get("tag_id"),
         typed_name=request.form.get("name"),
         typed_description=request.form.get("description"),
     ), 409

@@ -462,3 +462,17 @@ def test_the_list_version_grows_with_every_change_to_a_theme(app, moderator):
     seen.append(version())
     assert seen == sorted(set(seen))
     assert len(seen) == 9
+
+
+def test_merging_into_a_theme_that_has_just_gone_says_so(app, moderator):
+    travel = give_theme(app, make_comment(app), "travel")
+    transport = give_theme(app, make_comment(app), "transport")
+    buses = give_theme(app, make_comment(app), "buses")
+    confirmation = check_page(moderator.get(f"/staff/themes/{travel}/merge?into={transport}"))
+    with app.app_context():
+        themes.merge_themes(transport, 1, buses, actor(app))
+    form = confirmation.select_one(f"form[action='/staff/themes/{travel}/merge']")
+    fields = {field["name"]: field.get("value", "") for field in form.select("input")}
+    soup = check_page(moderator.post(form["action"], data=fields), 409)
+    assert "merged the theme you chose to merge into, or deleted it" in text_of(soup)
+    assert theme(app, travel).name == "travel"
