@@ -91,7 +91,7 @@ def delete_theme(tag_id: int) -> ResponseReturnValue:
     try:
         name = themes.delete_theme(tag_id, form.theme_revision.data, _actor())
     except themes.ThemeInUse as in_use:
-        form.delete_theme.errors = [f"You cannot delete this theme because {_uses_in_words(in_use)} use it"]
+        form.delete_theme.errors = [f"You cannot delete this theme because {_uses_in_words(in_use)} it"]
         return _render_theme(tag_id, delete_form=form), 409
     flash(f"The theme ‘{name}’ is deleted.")
     return redirect(url_for(".list_themes"))
@@ -110,12 +110,14 @@ def show_theme_changed(changed: themes.ThemeChanged) -> tuple[str, int]:
 
 
 def _uses_in_words(in_use: themes.ThemeInUse) -> str:
+    """'1 comment uses', '3 comments use', '1 comment and 1 summary use'."""
     parts = []
     if in_use.comments:
         parts.append(f"{in_use.comments:,} comment{'' if in_use.comments == 1 else 's'}")
     if in_use.summaries:
         parts.append(f"{in_use.summaries:,} summar{'y' if in_use.summaries == 1 else 'ies'}")
-    return " and ".join(parts)
+    singular = len(parts) == 1 and in_use.comments + in_use.summaries == 1
+    return " and ".join(parts) + (" uses" if singular else " use")
 
 
 def _render_theme(

@@ -15,7 +15,7 @@ from tests.browser.conftest import assert_accessible
 from tests.browser.test_staff_journeys import expect_flash, signed_in_page
 from tests.factories import make_comment, make_staff
 from tests.helpers.browser import JAVASCRIPT
-from tests.helpers.themes import comment_themes, give_theme
+from tests.helpers.themes import comment_themes, give_theme, take_theme_off
 
 MODERATOR = "moderator@example.gov.uk"
 SECOND_MODERATOR = "second.moderator@example.gov.uk"
@@ -91,4 +91,32 @@ def test_a_moderator_describes_renames_and_merges_a_theme(live_server, new_page,
 
     page.get_by_role("navigation").get_by_role("link", name="Figures").click()
     expect(page.locator("#comments-by-theme")).to_contain_text("transport")
+    assert_accessible(page)
+
+
+@JAVASCRIPT
+def test_a_theme_is_deleted_only_when_nothing_uses_it(live_server, new_page, app, javascript):
+    make_staff(app, role="moderator", email=MODERATOR)
+    reference = make_comment(app, text="About the buses.")
+    spare = give_theme(app, reference, "spare")
+    take_theme_off(app, reference, spare)
+
+    page = signed_in_page(new_page, live_server, MODERATOR, javascript=javascript)
+    page.goto(f"{live_server}/staff/themes/{spare}")
+    expect(page.get_by_role("button", name="Delete theme")).to_be_visible()
+    # Someone gives the theme to a comment while the page is open: the delete is refused, and says why.
+    give_theme(app, reference, "spare")
+    page.get_by_role("button", name="Delete theme").click()
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "You cannot delete this theme because 1 comment uses it"
+    )
+    expect(page.locator("#delete-refused")).to_contain_text("Merge it into another theme")
+    assert_accessible(page)
+
+    take_theme_off(app, reference, spare)
+    page.goto(f"{live_server}/staff/themes/{spare}")
+    page.get_by_role("button", name="Delete theme").click()
+    expect_flash(page, "The theme ‘spare’ is deleted.")
+    expect(page.locator("#no-themes")).to_be_visible()
     assert_accessible(page)

@@ -381,11 +381,11 @@ def test_deleting_on_the_page(app, moderator):
     reference = make_comment(app)
     used = give_theme(app, reference, "used")
     soup = check_page(moderator.get(f"/staff/themes/{used}"))
-    assert "You cannot delete this theme because 1 comment use it" in text_of(
+    assert "You cannot delete this theme because 1 comment uses it" in text_of(
         soup.select_one("#delete-refused")
     )
     soup = check_page(post(moderator, f"/staff/themes/{used}/delete", theme_revision="1"), 409)
-    assert "You cannot delete this theme because 1 comment use it" in text_of(
+    assert "You cannot delete this theme because 1 comment uses it" in text_of(
         soup.select_one(".govuk-error-summary")
     )
     assert soup.select_one(".govuk-error-summary a")["href"] == "#delete-theme"
