@@ -96,6 +96,7 @@ STAFF_NAVIGATION = [
     ("Comments", "staff.list_comments", Capability.READ_FEEDBACK),
     ("Reported", "staff.list_reported_comments", Capability.MODERATE),
     ("You said, we did", "staff.list_summaries", Capability.READ_FEEDBACK),
+    ("Themes", "staff.list_themes", Capability.READ_FEEDBACK),
     ("Figures", "staff.view_figures", Capability.READ_FEEDBACK),
     ("Export", "staff.view_export", Capability.READ_FEEDBACK),
     ("Get involved offers", "staff.list_offers", Capability.READ_FEEDBACK),

@@ -214,6 +214,7 @@ def pages(app, client) -> dict[str, str]:
             comment = db.session.scalar(select(Comment).where(Comment.reference == reference))
             link = f"/comments/{reference}?token={outcomes.view_token(comment)}"
         collected[name] = client.get(link).get_data(as_text=True)
+    collected.update(theme_pages(admin, answered_page))
     return collected
 
 
@@ -243,6 +244,36 @@ def summary_pages(app, admin, client, quoted: str) -> dict[str, str]:
     )
     for path in ["/you-said-we-did", f"/you-said-we-did/{summary_id}/comments?theme={theme}", "/definition"]:
         pages[f"{path} with summaries"] = client.get(path).get_data(as_text=True)
+    return pages
+
+
+def theme_pages(admin, comment_page: str) -> dict[str, str]:
+    """The themes pages, with two themes on a comment, their errors and a change from an old page."""
+    for name in ["travel", "transport"]:
+        admin.post(f"{comment_page}/tags", data={"csrf_token": csrf_token(admin), "tag_name": name})
+    links = parse(admin.get("/staff/themes")).select("#themes th a")
+    transport, travel = (int(link["href"].rsplit("/", 1)[1]) for link in links)
+    edit = {"csrf_token": csrf_token(admin), "theme_revision": "1", "description": "Buses <b>and</b> trains."}
+    pages = {
+        path: admin.get(path).get_data(as_text=True)
+        for path in [
+            "/staff/themes",
+            f"/staff/themes/{travel}",
+            f"/staff/themes/{travel}/merge?into={transport}",
+        ]
+    }
+    pages["theme merge without a choice"] = admin.get(f"/staff/themes/{travel}/merge").get_data(as_text=True)
+    pages["theme rename into a taken name"] = admin.post(
+        f"/staff/themes/{travel}", data={**edit, "name": "transport"}
+    ).get_data(as_text=True)
+    admin.post(f"/staff/themes/{travel}", data={**edit, "name": "trips"})
+    pages["theme changed page"] = admin.post(
+        f"/staff/themes/{travel}", data={**edit, "name": "journeys"}
+    ).get_data(as_text=True)
+    pages["figures with themes"] = admin.get("/staff/figures").get_data(as_text=True)
+    assert "There is already a theme called" in pages["theme rename into a taken name"]
+    assert "This theme has changed since you opened it" in pages["theme changed page"]
+    assert "Merge themes</button>" in pages[f"/staff/themes/{travel}/merge?into={transport}"]
     return pages
 
 

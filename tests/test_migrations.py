@@ -213,3 +213,24 @@ def test_offers_made_before_the_pipeline_survive_as_new_and_ticked_comments_join
             )
         assert remaining == [1, 2]
         db.engine.dispose()
+
+
+def test_themes_made_before_descriptions_existed_keep_their_comments_and_start_at_revision_one(
+    empty_database_url,
+):
+    """Upgrading a database holding themes keeps them, with no description yet."""
+    app = make_app(empty_database_url)
+    with app.app_context():
+        upgrade(revision="5a1d0e7c3b21")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO tag (id, name, created_at) VALUES (1, 'transport', :now), (2, 'power', :now)"
+                ),
+                {"now": NOW},
+            )
+        upgrade()
+        with db.engine.connect() as connection:
+            rows = connection.execute(text("SELECT name, description, revision FROM tag ORDER BY id")).all()
+        assert [tuple(row) for row in rows] == [("transport", None, 1), ("power", None, 1)]
+        db.engine.dispose()

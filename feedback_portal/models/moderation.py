@@ -20,11 +20,18 @@ comment_tag = Table(
 
 
 class Tag(Model):
-    """A theme moderators give comments, created the first time someone uses it."""
+    """A theme moderators give comments, created the first time someone uses it.
+
+    Staff manage the list at /staff/themes: describe, rename, merge, delete when unused.
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored in lower case, so "Power" and "power" are one theme.
     name: Mapped[str] = mapped_column(String(60), unique=True)
+    # What the theme covers, in the team's words, so that everyone gives it to the same comments.
+    description: Mapped[str | None] = mapped_column(Text)
+    # Bumped by every rename, description and merge, so that two staff cannot overwrite each other.
+    revision: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
 

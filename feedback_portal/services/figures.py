@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, func, select, true
 
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment, CommentState, PracticeItem, Section, StandaloneReaction
+from feedback_portal.services import theme_figures
 from feedback_portal.services.comment_filters import NOT_FEEDBACK
 from feedback_portal.services.consultations import find_current_consultation
 from feedback_portal.services.csv_files import stream_csv
@@ -140,6 +141,14 @@ def _item_rows() -> list[_RowLabel]:
     return rows
 
 
+def _theme_rows() -> list[_RowLabel]:
+    return [_RowLabel(key, label, _shortened(label)) for key, label in theme_figures.theme_labels()]
+
+
+def _section_theme_rows() -> list[_RowLabel]:
+    return [_RowLabel(key, label, _shortened(label)) for key, label in theme_figures.section_theme_labels()]
+
+
 def _build_rows(
     labels: list[_RowLabel], counts: dict[str, dict[str, int]], series: tuple[Series, ...]
 ) -> tuple[FigureRow, ...]:
@@ -246,6 +255,17 @@ def _channel_description(figure: Figure) -> str:
     )
 
 
+def _theme_description(figure: Figure, note: str = "") -> str:
+    busiest = _busiest(figure.rows)
+    if busiest is None:
+        return "No comment has a theme yet."
+    return (
+        f"Comments were given a theme {_plural(figure.total, 'time')} "
+        f"({_in_words(figure.series, figure.totals)}): a comment with two themes counts under each. "
+        f"‘{busiest.label}’ has the most, {busiest.total:,}.{note}"
+    )
+
+
 @dataclass(frozen=True)
 class _Rows:
     """What a figure's rows are: the sections, or the practice examples, of the current version."""
@@ -253,6 +273,8 @@ class _Rows:
     heading: str
     labels: Callable[[], list[_RowLabel]]
     counts: Callable[[Any, Any, ColumnElement[bool]], dict[str, dict[str, int]]]
+    # Leave out rows with nothing counted: every theme in every section would be mostly zeros.
+    only_counted: bool = False
 
 
 @dataclass(frozen=True)
@@ -272,6 +294,10 @@ class _Measure:
 
 BY_SECTION = _Rows("Section", _section_rows, _counts_by_section)
 BY_ITEM = _Rows("Practice example", _item_rows, _counts_by_item)
+BY_THEME = _Rows("Theme", _theme_rows, theme_figures.counts_by_theme)
+BY_SECTION_AND_THEME = _Rows(
+    "Section and theme", _section_theme_rows, theme_figures.counts_by_section_and_theme, only_counted=True
+)
 STATES = _Measure(Comment.state, (CommentState.WITHDRAWN,), STATE_SERIES)
 REACTIONS = _Measure(Comment.reaction, NOT_FEEDBACK, REACTION_SERIES, answers_alone=True)
 REACTIONS_ALONE = _Measure(
@@ -303,13 +329,14 @@ def build_figure(definition: FigureDefinition) -> Figure:
             for answer, count in answers.items():
                 counts[key][answer] = counts[key].get(answer, 0) + count
                 answers_alone += count
+    built = _build_rows(rows.labels(), counts, series)
     figure = Figure(
         name=definition.name,
         title=definition.title,
         description="",
         row_heading=definition.rows.heading,
         series=series,
-        rows=_build_rows(definition.rows.labels(), counts, series),
+        rows=tuple(row for row in built if row.total) if rows.only_counted else built,
         answers_alone=answers_alone,
     )
     return replace(figure, description=definition.describe(figure))
@@ -367,6 +394,24 @@ COUNT_FIGURES = (
         BY_SECTION,
         CHANNELS,
         _channel_description,
+    ),
+    FigureDefinition(
+        "comments-by-theme",
+        "Comments per theme, by state",
+        BY_THEME,
+        STATES,
+        _theme_description,
+    ),
+    FigureDefinition(
+        "themes-by-section",
+        "Comments per theme in each section, by state",
+        BY_SECTION_AND_THEME,
+        STATES,
+        partial(
+            _theme_description,
+            note=" Each section lists only the themes its comments have, and counts the comments on "
+            "its practice examples too.",
+        ),
     ),
 )
 

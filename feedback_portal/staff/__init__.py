@@ -23,4 +23,5 @@ from feedback_portal.staff import (  # noqa: E402, F401
     privacy,
     responses,
     summaries,
+    themes,
 )

@@ -28,6 +28,7 @@ from feedback_portal.staff.admin_forms import (
 )
 from feedback_portal.staff.forms import ActionForm
 from feedback_portal.staff.privacy_forms import RetentionForm
+from feedback_portal.vocabulary import AUDIT_ACTION_LABELS
 
 # The set-password link is handed from the POST that made it to the page that shows it
 # once, under this session key, and removed as it is shown.
@@ -295,6 +296,7 @@ def list_audit_entries() -> str:
         page=page,
         filter_args=filters.query_args(),
         filtered=bool(filters.query_args()),
+        action_labels=AUDIT_ACTION_LABELS,
     )
 
 

@@ -20,6 +20,7 @@ from feedback_portal.models import Role
 from feedback_portal.services import date_range
 from feedback_portal.services.audit import NOBODY, AuditFilters
 from feedback_portal.validators import OneEmailAddress, strip
+from feedback_portal.vocabulary import AUDIT_ACTION_LABELS
 
 ROLE_CHOICES = [
     SelectChoice(Role.ADMIN, "Admin"),
@@ -160,7 +161,10 @@ class AuditFilterForm(FlaskForm):
     )
 
     def set_choices(self, actions: list[str], record_types: list[str], actors: list[tuple[int, str]]) -> None:
-        self.action.choices = [SelectChoice("", "Any action"), *(SelectChoice(a, a) for a in actions)]
+        self.action.choices = [
+            SelectChoice("", "Any action"),
+            *(SelectChoice(a, _action_label(a)) for a in actions),
+        ]
         self.record_type.choices = [
             SelectChoice("", "Any record"),
             *(SelectChoice(kind, kind) for kind in record_types),
@@ -188,3 +192,8 @@ class AuditFilterForm(FlaskForm):
             date_from=_parsed_date(self.date_from.data),
             date_to=_parsed_date(self.date_to.data),
         )
+
+
+def _action_label(action: str) -> str:
+    label = AUDIT_ACTION_LABELS.get(action)
+    return f"{label} ({action})" if label else action

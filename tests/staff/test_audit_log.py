@@ -98,7 +98,7 @@ def test_entries_are_listed_newest_first_with_who_what_which_record_and_when(app
     assert cells[0] == [
         in_uk_words(at + timedelta(days=1, hours=1)),
         "admin@example.gov.uk",
-        "comment.publish",
+        "Published a comment (comment.publish)",
         "Comment 42",
         "state: pending → changed to state: published",
         "reason: <script>alert(1)</script>; count: 3",
@@ -111,14 +111,17 @@ def test_entries_are_listed_newest_first_with_who_what_which_record_and_when(app
     assert failure == [
         in_uk_words(at),
         "—",
-        "sign_in.failure",
+        "Failed to sign in (sign_in.failure)",
         "—",
         "",
         "reason: unknown-account",
     ]
     # The admin's own account and sign-in are in between, linking to the account.
     me = get_staff(app, "admin@example.gov.uk")
-    assert [c[2] for c in cells[1:-1]] == ["sign_in.success", "account.create"]
+    assert [c[2] for c in cells[1:-1]] == [
+        "Signed in (sign_in.success)",
+        "Added a staff account (account.create)",
+    ]
     assert rows[1].select_one(f"a[href='/staff/users/{me.id}']") is not None
 
 
