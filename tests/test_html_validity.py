@@ -22,7 +22,7 @@ from feedback_portal.services.summaries import ActionDraft
 from tests.factories import comment_post, form_fields, make_comment, signed_in_client
 from tests.helpers.summaries import make_summary, summary_form, tag_comment
 from tests.helpers.updates import publish_summary
-from tests.pages import parse
+from tests.pages import parse, text_of
 from tests.staff.moderation_helpers import csrf_token, id_of
 
 VNU_JAR = (
@@ -251,8 +251,8 @@ def theme_pages(admin, comment_page: str) -> dict[str, str]:
     """The themes pages, with two themes on a comment, their errors and a change from an old page."""
     for name in ["travel", "transport"]:
         admin.post(f"{comment_page}/tags", data={"csrf_token": csrf_token(admin), "tag_name": name})
-    links = parse(admin.get("/staff/themes")).select("#themes th a")
-    transport, travel = (int(link["href"].rsplit("/", 1)[1]) for link in links)
+    links = {text_of(link): link["href"] for link in parse(admin.get("/staff/themes")).select("#themes th a")}
+    transport, travel = (int(links[name].rsplit("/", 1)[1]) for name in ("transport", "travel"))
     edit = {"csrf_token": csrf_token(admin), "theme_revision": "1", "description": "Buses <b>and</b> trains."}
     pages = {
         path: admin.get(path).get_data(as_text=True)
