@@ -117,7 +117,7 @@ def test_the_figures_page_shows_each_chart_with_its_numbers(app, live_server, ne
     page.get_by_role("link", name="Figures").click()
     expect(page.locator("h1")).to_have_text("Figures")
     charts = page.locator("figure svg[role=img]")
-    expect(charts).to_have_count(7)
+    expect(charts).to_have_count(9)
     expect(page.locator("#comments-by-section-title")).to_have_text("Comments per section, by state")
     basic = page.locator("#comments-by-section tbody tr").filter(has_text="Basic – one way")
     expect(basic.locator("td")).to_have_text(["1", "2", "0", "1", "0", "4"])
