@@ -74,10 +74,25 @@ def scratch_postgres_database(url: str, prefix: str) -> Iterator[str]:
 _TEMPLATE_BYTECODE = FileSystemBytecodeCache(tempfile.mkdtemp(prefix="portal-jinja-"))
 
 
+# Every app a test makes, so that its database connections are closed when the test ends:
+# a connection left to the garbage collector warns in whichever test happens to run then.
+_apps_made: list[Flask] = []
+
+
 def make_app(database_url: str, **overrides) -> Flask:
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
     app.jinja_env.bytecode_cache = _TEMPLATE_BYTECODE
+    _apps_made.append(app)
     return app
+
+
+@pytest.fixture(autouse=True)
+def close_the_connections_of_every_app_made() -> Iterator[None]:
+    yield
+    while _apps_made:
+        with _apps_made.pop().app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -91,10 +106,26 @@ def migrated_database(database_url: str) -> str:
 
 
 def empty_all_tables() -> None:
-    """Delete every row. On PostgreSQL by TRUNCATE, which the audit log's triggers allow."""
+    """Delete every row, and start every sequence again.
+
+    On PostgreSQL, TRUNCATE costs a file per table (about 10 ms each, empty or not), and the
+    audit log's triggers forbid DELETE. So a superuser, as in CI, deletes with triggers off
+    (the session acts as a replica); anyone else truncates.
+    """
     if db.engine.dialect.name == "postgresql":
-        tables = ", ".join(table.name for table in db.metadata.sorted_tables)
-        db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        if db.session.scalar(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")):
+            db.session.execute(text("SET LOCAL session_replication_role = replica"))
+            for table in db.metadata.sorted_tables:
+                db.session.execute(table.delete())
+        else:
+            tables = ", ".join(table.name for table in db.metadata.sorted_tables)
+            db.session.execute(text(f"TRUNCATE {tables} CASCADE"))
+        db.session.execute(
+            text(
+                "SELECT setval(format('%I.%I', schemaname, sequencename), 1, false)"
+                " FROM pg_sequences WHERE last_value IS NOT NULL"
+            )
+        )
     else:
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
