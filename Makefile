@@ -64,6 +64,7 @@ run: install ## Set up and serve the site on http://127.0.0.1:$(PORT) (SQLite un
 
 # With TEST_DATABASE_URL set, the SQLite and PostgreSQL runs go side by side: most of a test's
 # time is spent waiting (for a browser, a server, a lock), so two runs share two cores well.
+# The browser tests then run once, on PostgreSQL: what they check does not depend on the database.
 # Each run counts rate limits in a Redis database of its own; each run's output is printed
 # whole once both have finished, and kept in test-results/.
 test: install-dev ## Set up and run every test: on SQLite, and on PostgreSQL if TEST_DATABASE_URL is set
@@ -74,9 +75,9 @@ test: install-dev ## Set up and run every test: on SQLite, and on PostgreSQL if 
 		echo "TEST_DATABASE_URL is not set: the suite did not run on PostgreSQL."; \
 		exit 0; \
 	fi; \
-	echo "== Tests on SQLite and on PostgreSQL ($$TEST_DATABASE_URL), side by side =="; \
+	echo "== Tests on SQLite (browser tests aside) and on PostgreSQL ($$TEST_DATABASE_URL), side by side =="; \
 	REDIS_TEST_URL=$${REDIS_TEST_URL:-redis://127.0.0.1:6379/15} \
-		$(PYTEST) > test-results/sqlite.log 2>&1 & sqlite=$$!; \
+		$(PYTEST) --ignore=tests/browser > test-results/sqlite.log 2>&1 & sqlite=$$!; \
 	REDIS_TEST_URL=$${REDIS_TEST_URL_POSTGRESQL:-redis://127.0.0.1:6379/14} \
 		$(PYTEST) --database-url "$$TEST_DATABASE_URL" > test-results/postgresql.log 2>&1; postgresql=$$?; \
 	wait $$sqlite; sqlite=$$?; \
