@@ -52,6 +52,8 @@ class Comment(Model):
 
     __table_args__ = (
         Index("ix_comment_state_created_at_id", "state", "created_at", "id"),
+        # A period's comments, whatever their state: the digest's counts.
+        Index("ix_comment_created_at_id", "created_at", "id"),
         Index("ix_comment_section_id_state", "section_id", "state"),
         Index("ix_comment_practice_item_id_state", "practice_item_id", "state"),
         Index("ix_comment_emails_stopped_at", "emails_stopped_at"),

@@ -1,0 +1,137 @@
+"""The queries that run on every digest, queue page and audit log page are served by an index.
+
+Each test fills the tables with enough rows (by SQL, not through the forms) for the planner to
+prefer an index where one serves, records every statement a service runs, and asks the
+database how it would run each one. A whole-table scan of the comments or the audit log means
+a page or a digest that slows down with every comment the consultation gets.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import event, text
+
+from feedback_portal.extensions import db
+from feedback_portal.services import digests
+from feedback_portal.services.audit.log import AuditFilters, list_entries
+from feedback_portal.services.moderation.queue import QueueFilters, list_queue
+from tests.factories import make_comment
+
+ROWS = 20_000
+NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+# As both databases read a time written out: UTC.
+START = (NOW - timedelta(days=200)).strftime("%Y-%m-%d %H:%M:%S+00:00")
+WATCHED_TABLES = ("comment", "audit_entry")
+
+
+@contextmanager
+def statements_run() -> Iterator[list[tuple[str, object]]]:
+    """Every SELECT the code inside runs, with its parameters."""
+    seen: list[tuple[str, object]] = []
+
+    def remember(connection, cursor, statement, parameters, context, executemany) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
+
+
+def whole_table_scans(statements: list[tuple[str, object]]) -> list[str]:
+    """The plan lines, across all the statements, that read a watched table from end to end."""
+    connection = db.session.connection()
+    scans = []
+    for statement, parameters in statements:
+        if connection.dialect.name == "postgresql":
+            plan = [row[0] for row in connection.exec_driver_sql("EXPLAIN " + statement, parameters)]
+            pattern = re.compile(rf"Seq Scan on ({'|'.join(WATCHED_TABLES)})\b")
+        else:
+            explained = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+            plan = [row[-1] for row in explained]
+            # "SCAN t" reads every row; "SEARCH t USING INDEX" only those it needs, and
+            # "SCAN t USING INDEX" reads in the index's order, stopping at the page's end.
+            pattern = re.compile(rf"^SCAN ({'|'.join(WATCHED_TABLES)})$")
+        scans += [f"{line}  <-  {statement.split()[:12]}" for line in plan if pattern.search(line.strip())]
+    return scans
+
+
+def fill(app, rare_actions: tuple[str, ...] = ()) -> None:
+    """ROWS published comments over 200 days, a few pending; as many audit entries, a few rare."""
+    make_comment(app, "The comment every other is copied from.")
+    with app.app_context():
+        numbers, seconds = _numbers_and_seconds()
+        copied = (
+            "document_version_id, section_id, practice_item_id, body, reaction, wants_updates, "
+            "wants_involvement, revision, channel"
+        )
+        db.session.execute(
+            text(
+                f"INSERT INTO comment (reference, submission_key, state, created_at, {copied}) "
+                "SELECT 'X' || n, 'key-' || n, CASE WHEN n % 1000 = 0 THEN 'pending' ELSE 'published' END, "
+                f"{seconds('n * 864')}, {copied} FROM comment CROSS JOIN {numbers}"
+            ),
+            {"start": START},
+        )
+        db.session.execute(
+            text(
+                "INSERT INTO audit_entry (occurred_at, action, record_type, record_id) "
+                f"SELECT {seconds('n * 864')}, 'comment.publish', 'comment', n FROM {numbers}"
+            ),
+            {"start": START},
+        )
+        for action in rare_actions:
+            db.session.execute(
+                text("INSERT INTO audit_entry (occurred_at, action) VALUES (:at, :action)"),
+                {"at": NOW - timedelta(days=150), "action": action},
+            )
+        db.session.commit()
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+
+
+def _numbers_and_seconds() -> tuple[str, Callable[[str], str]]:
+    """A derived table of the numbers 1..ROWS called n, and a time `amount` seconds after :start."""
+    if db.engine.dialect.name == "postgresql":
+        return (
+            f"generate_series(1, {ROWS}) AS n",
+            lambda amount: f"CAST(:start AS timestamptz) + ({amount}) * INTERVAL '1 second'",
+        )
+    numbers = (
+        f"(WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < {ROWS}) SELECT n FROM c)"
+    )
+    return numbers, lambda amount: f"strftime('%Y-%m-%d %H:%M:%f', :start, '+' || ({amount}) || ' seconds')"
+
+
+def check(app, run: Callable[[], object]) -> None:
+    with app.app_context():
+        with statements_run() as statements:
+            run()
+        assert statements, "the service ran no query: nothing was checked"
+        assert whole_table_scans(statements) == []
+
+
+def test_a_days_digest_counts_its_comments_through_an_index(app):
+    fill(app)
+    check(app, lambda: digests.build_digest(NOW - timedelta(days=1), NOW))
+
+
+def test_the_queue_first_page_reads_through_an_index(app):
+    fill(app)
+    check(app, lambda: list_queue(QueueFilters()))
+    check(app, lambda: list_queue(QueueFilters(state=None)))
+
+
+@pytest.mark.parametrize(
+    "filters", [AuditFilters(), AuditFilters(action="account.disable"), AuditFilters(record_type="comment")]
+)
+def test_the_audit_log_filtered_to_a_rare_action_reads_through_an_index(app, filters):
+    fill(app, rare_actions=("account.disable",))
+    check(app, lambda: list_entries(filters))
