@@ -3,6 +3,8 @@ only as totals with small groups suppressed, and deleted with the consultation's
 
 from __future__ import annotations
 
+import json
+import zipfile
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask
@@ -308,3 +310,20 @@ def test_the_privacy_notice_and_a_search_for_a_person_say_the_answers_cannot_be_
     erased = runner.invoke(args=["privacy", "erase", "ann@example.com", "--yes"])
     assert "cannot be found, copied or erased for one person" in erased.output
     assert len(answer_rows(app)) == 1
+
+
+def test_the_subject_access_file_says_the_answers_cannot_be_found_by_email(client, app, runner, tmp_path):
+    send_comment(client, name="Ann", email="ann@example.com")
+    assert answer(client, age_band="25-34", consent="y").status_code == 302
+    output = tmp_path / "ann.zip"
+    result = runner.invoke(args=["privacy", "export", "ann@example.com", "--output", str(output)])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(output) as archive:
+        names = archive.namelist()
+        readable = archive.read(next(name for name in names if name.endswith(".txt"))).decode()
+        machine = json.loads(archive.read(next(name for name in names if name.endswith(".json"))))
+    assert "What cannot be found by an email address" in readable
+    assert "They are deleted 12 months after their consultation closes." in readable
+    assert "25-34" not in readable
+    [note] = machine["not_findable_by_email"]
+    assert note.startswith("Answers to the optional ‘About you’ questions")
