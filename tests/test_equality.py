@@ -71,6 +71,8 @@ def test_the_thank_you_page_invites_the_questions_without_the_reference_in_the_l
     soup = check_page(client.get(f"/feedback/{reference}"))
     link = soup.select_one("#about-you-link")
     assert link["href"] == PAGE
+    # Nor in the Referer header that following it would send.
+    assert link["rel"] == ["noreferrer"]
     form = check_page(client.get(PAGE))
     assert heading(form) == "About you (optional)"
     assert reference not in str(form)
@@ -327,3 +329,11 @@ def test_the_subject_access_file_says_the_answers_cannot_be_found_by_email(clien
     assert "25-34" not in readable
     [note] = machine["not_findable_by_email"]
     assert note.startswith("Answers to the optional ‘About you’ questions")
+
+
+def test_not_you_clears_the_permission_to_answer_on_a_shared_computer(client, app):
+    send_comment(client)
+    data = comment_post(client, "/definition/basic")
+    response = client.post("/forget-my-details", data={"csrf_token": data["csrf_token"], "return_to": "/"})
+    assert response.status_code == 302
+    assert heading(check_page(client.get(PAGE))) == "There are no questions to answer"
