@@ -31,6 +31,8 @@ def run_retention(now_text: str | None) -> None:
         f"{report.offers_anonymised} offers to get involved ({periods.offer_period} after they were made). "
         f"Deleted the address and text of {report.emails_purged} emails "
         f"({periods.sent_email_period} after they were sent). "
+        f"Deleted {report.equality_answers_deleted} sets of answers about the people who took part "
+        f"({periods.contact_period} after their consultation closed). "
         f"Forgot the address codes of {report.client_keys_forgotten} comments."
     )
 
@@ -68,6 +70,7 @@ def find_person_command(email_address: str) -> None:
     privacy.record_search(email_address, record, None, via="command line", system_user=system_user_name())
     if record.nothing_held:
         click.echo("No information is held for that email address.")
+        _say_not_findable(record.not_findable)
         return
     for group in record.groups:
         click.echo(f"{group.holding.label}: {group.count}")
@@ -77,6 +80,12 @@ def find_person_command(email_address: str) -> None:
         click.echo(f"Also written in {where}: {count}")
     if record.is_staff_account:
         click.echo("It is also a staff account's address: staff accounts are not changed by privacy erase.")
+    _say_not_findable(record.not_findable)
+
+
+def _say_not_findable(notes: list[str]) -> None:
+    for note in notes:
+        click.echo(f"Not found by email address: {note}")
 
 
 def _shown(value: Any) -> str:
@@ -129,3 +138,4 @@ def erase_person_command(email_address: str, yes: bool) -> None:
         f"{counts['consents']} consents withdrawn and anonymised, {counts['emails']} emails cleared, "
         f"{counts['mentions']} other mentions replaced."
     )
+    _say_not_findable(report.not_findable)

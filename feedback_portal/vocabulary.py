@@ -3,6 +3,8 @@ figures and exports alike, so that a label changed here changes everywhere."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
 
 from feedback_portal.models.feedback import Channel, CommentState, InvolvementStatus, OfferSource, Reaction
@@ -204,3 +206,115 @@ AUDIT_ACTION_LABELS = MappingProxyType(
         "audit_log.export": "Downloaded the audit log",
     }
 )
+
+# The "About you" questions asked after a comment or an offer (equality monitoring), with the
+# answers each offers, as the form, the figures page and the totals file word them. The
+# answers follow the 2021 census for England and Wales, at its top level.
+PREFER_NOT_TO_SAY = "prefer-not-to-say"
+PREFER_NOT_TO_SAY_LABEL = "Prefer not to say"
+
+
+@dataclass(frozen=True)
+class EqualityQuestion:
+    key: str
+    question: str
+    # Answer code -> words; "Prefer not to say" is added to every question.
+    answers: Mapping[str, str]
+    hint: str = ""
+
+    @property
+    def choices(self) -> Mapping[str, str]:
+        return MappingProxyType({**self.answers, PREFER_NOT_TO_SAY: PREFER_NOT_TO_SAY_LABEL})
+
+
+EQUALITY_QUESTIONS: tuple[EqualityQuestion, ...] = (
+    EqualityQuestion(
+        "age_band",
+        "What is your age?",
+        MappingProxyType(
+            {
+                "under-18": "Under 18",
+                "18-24": "18 to 24",
+                "25-34": "25 to 34",
+                "35-44": "35 to 44",
+                "45-54": "45 to 54",
+                "55-64": "55 to 64",
+                "65-74": "65 to 74",
+                "75-and-over": "75 or over",
+            }
+        ),
+    ),
+    EqualityQuestion(
+        "disability",
+        "Are your day-to-day activities limited because of a health problem or disability?",
+        MappingProxyType(
+            {"yes-a-lot": "Yes, limited a lot", "yes-a-little": "Yes, limited a little", "no": "No"}
+        ),
+        hint="Include problems related to old age. Count a health problem or disability that has lasted, "
+        "or is expected to last, at least 12 months.",
+    ),
+    EqualityQuestion(
+        "ethnicity",
+        "What is your ethnic group?",
+        MappingProxyType(
+            {
+                "asian": "Asian, Asian British or Asian Welsh",
+                "black": "Black, Black British, Black Welsh, Caribbean or African",
+                "mixed": "Mixed or multiple ethnic groups",
+                "white": "White",
+                "other": "Another ethnic group",
+            }
+        ),
+    ),
+    EqualityQuestion(
+        "sex",
+        "What is your sex?",
+        MappingProxyType({"female": "Female", "male": "Male"}),
+    ),
+    EqualityQuestion(
+        "gender_identity",
+        "Is the gender you identify with the same as your sex registered at birth?",
+        MappingProxyType({"yes": "Yes", "no": "No"}),
+    ),
+    EqualityQuestion(
+        "religion",
+        "What is your religion?",
+        MappingProxyType(
+            {
+                "none": "No religion",
+                "christian": "Christian",
+                "buddhist": "Buddhist",
+                "hindu": "Hindu",
+                "jewish": "Jewish",
+                "muslim": "Muslim",
+                "sikh": "Sikh",
+                "other": "Another religion",
+            }
+        ),
+    ),
+    EqualityQuestion(
+        "sexual_orientation",
+        "Which of the following best describes your sexual orientation?",
+        MappingProxyType(
+            {
+                "straight": "Straight or heterosexual",
+                "gay-or-lesbian": "Gay or lesbian",
+                "bisexual": "Bisexual",
+                "other": "Another sexual orientation",
+            }
+        ),
+    ),
+    EqualityQuestion(
+        "carer",
+        "Do you look after, or give any help or support to, anyone because of a long-term health "
+        "condition, disability or problems related to old age?",
+        MappingProxyType({"yes": "Yes", "no": "No"}),
+        hint="Do not count anything you do as part of a paid job.",
+    ),
+)
+EQUALITY_QUESTIONS_BY_KEY = MappingProxyType({question.key: question for question in EQUALITY_QUESTIONS})
+AREA_QUESTION = "Your ward or postcode district (optional)"
+AREA_HINT = "For example, Headingley or LS6. Only the first part of your postcode, not all of it."
+# How the totals name the areas that are each given by fewer than 5 people, counted together.
+OTHER_AREAS_LABEL = "Other areas, each given by fewer than 5 people"
+FEWER_THAN_5 = "fewer than 5"

@@ -142,6 +142,7 @@ def pages(app, client) -> dict[str, str]:
     section = "/definition/basic"
     sent = client.post(section, data=comment_post(client, section, comment="Thanks.", email="a@example.com"))
     collected["thank-you page"] = client.get(sent.headers["Location"]).get_data(as_text=True)
+    collected.update(about_you_pages(client, admin))
     collected["comment form with errors"] = client.post(
         section, data=comment_post(client, section, comment="")
     ).get_data(as_text=True)
@@ -215,6 +216,19 @@ def pages(app, client) -> dict[str, str]:
             link = f"/comments/{reference}?token={outcomes.view_token(comment)}"
         collected[name] = client.get(link).get_data(as_text=True)
     collected.update(theme_pages(admin, answered_page))
+    return collected
+
+
+def about_you_pages(client, admin) -> dict[str, str]:
+    """The "About you" questions after a comment: with errors, sent, skipped, gone; then the totals."""
+    collected = {"about you form": client.get("/about-you").get_data(as_text=True)}
+    answers = {**form_fields(client, "/about-you"), "age_band": "25-34", "area": "LS6 3AB"}
+    collected["about you form with errors"] = client.post("/about-you", data=answers).get_data(as_text=True)
+    collected["about you skipped page"] = client.get("/about-you/skipped").get_data(as_text=True)
+    sent = client.post("/about-you", data={**answers, "area": "LS6", "consent": "y"})
+    collected["about you sent page"] = client.get(sent.headers["Location"]).get_data(as_text=True)
+    collected["no questions page"] = client.get("/about-you").get_data(as_text=True)
+    collected["figures with about you totals"] = admin.get("/staff/figures").get_data(as_text=True)
     return collected
 
 

@@ -234,3 +234,35 @@ def test_themes_made_before_descriptions_existed_keep_their_comments_and_start_a
             rows = connection.execute(text("SELECT name, description, revision FROM tag ORDER BY id")).all()
         assert [tuple(row) for row in rows] == [("transport", None, 1), ("power", None, 1)]
         db.engine.dispose()
+
+
+def test_equality_answers_come_and_go_with_their_migration_leaving_comments_be(empty_database_url):
+    """The answers' table is made empty beside existing comments, holds answers, and its downgrade
+    removes it and nothing else."""
+    app = make_app(empty_database_url)
+    with app.app_context():
+        upgrade(revision="6b2e1f8d4c32")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO document (id, slug, title, created_at) VALUES (1, 'd', 'D', :now)"),
+                {"now": NOW},
+            )
+        upgrade(revision="d4f8b5c0e3b9")
+        with db.engine.begin() as connection:
+            assert connection.execute(text("SELECT count(*) FROM equality_answer")).scalar() == 0
+            connection.execute(
+                text(
+                    "INSERT INTO equality_answer (id, consultation_id, given_in, age_band, consent_wording, "
+                    "consent_wording_version) VALUES ('a1', 1, :month, '25-34', 'I agree', 'about-you-v1')"
+                ),
+                {"month": NOW.date().replace(day=1)},
+            )
+        with db.engine.connect() as connection:
+            row = connection.execute(text("SELECT age_band, area FROM equality_answer")).one()
+        assert tuple(row) == ("25-34", None)
+        downgrade(revision="6b2e1f8d4c32")
+        tables = set(inspect(db.engine).get_table_names())
+        assert "equality_answer" not in tables
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT slug FROM document")).scalar() == "d"
+        db.engine.dispose()

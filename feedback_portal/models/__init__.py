@@ -10,6 +10,7 @@ from feedback_portal.models.document import (
     PracticeItem,
     Section,
 )
+from feedback_portal.models.equality import EqualityAnswer
 from feedback_portal.models.feedback import (
     Channel,
     Comment,
@@ -55,6 +56,7 @@ __all__ = [
     "ContentCorrection",
     "Document",
     "DocumentVersion",
+    "EqualityAnswer",
     "InvolvementNote",
     "InvolvementOffer",
     "InvolvementOption",

@@ -12,7 +12,7 @@ from feedback_portal.public.forms import ConfirmForm, GetInvolvedForm
 from feedback_portal.public.routes import blueprint, comment_rate_limit
 from feedback_portal.public.spam import new_form, spam_signal
 from feedback_portal.security import limiter
-from feedback_portal.services import involvement, privacy
+from feedback_portal.services import equality, involvement, privacy
 
 # Get involved --------------------------------------------------------------------------------
 
@@ -44,6 +44,7 @@ def submit_get_involved() -> ResponseReturnValue:
         )
     )
     visitor.remember_contact(form.name.data, form.email.data, asked=form.remember_details.data)
+    visitor.allow_about_you(equality.consultation_for_answers())
     if withdraw_token:
         session["withdraw_url"] = links.public_url("public.view_withdraw_involvement", token=withdraw_token)
         session["offer_emailed"] = form.email.data is not None
@@ -56,6 +57,7 @@ def view_get_involved_done() -> str:
         "public/get_involved_done.html",
         withdraw_url=session.get("withdraw_url"),
         emailed=session.get("offer_emailed", False),
+        about_you=visitor.about_you_token() is not None,
     )
 
 

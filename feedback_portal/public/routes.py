@@ -24,6 +24,7 @@ from feedback_portal.security import is_safe_next, limiter
 from feedback_portal.services import (
     consultations,
     documents,
+    equality,
     feedback,
     health,
     outcomes,
@@ -98,7 +99,12 @@ def submit_practice_item_comment(slug: str, key: str) -> ResponseReturnValue:
 def view_thank_you(reference: str) -> str:
     comment = feedback.get_comment_for_thank_you(reference, visitor.my_references())
     my_comment_url = url_for(".view_my_comment", reference=reference, token=outcomes.view_token(comment))
-    return render_template("public/thank_you.html", comment=comment, my_comment_url=my_comment_url)
+    return render_template(
+        "public/thank_you.html",
+        comment=comment,
+        my_comment_url=my_comment_url,
+        about_you=visitor.about_you_token() is not None,
+    )
 
 
 @blueprint.get("/feedback/<reference>/report")
@@ -189,6 +195,7 @@ def forget_my_details() -> ResponseReturnValue:
 # Get involved, stopping emails, answers without a comment, "You said, we did", what became of a
 # comment and open data: their routes are in their own modules, on this blueprint.
 from feedback_portal.public import (  # noqa: E402, F401
+    about_you,
     get_involved,
     my_comment,
     open_data,
@@ -276,6 +283,7 @@ def _submit_comment(
     )
     visitor.remember_contact(form.name.data, form.email.data, asked=form.remember_details.data)
     visitor.remember_reference(comment.reference)
+    visitor.allow_about_you(equality.consultation_for_answers())
     return redirect(url_for(".view_thank_you", reference=comment.reference))
 
 

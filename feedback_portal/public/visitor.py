@@ -13,6 +13,10 @@ from flask import session
 from feedback_portal.public import remembered_details
 
 MAX_REMEMBERED_REFERENCES = 20
+# The one-time permission to answer the "About you" questions once: a random token and the
+# consultation's id, nothing else. It is never stored in the database, so the answers it lets
+# in cannot be joined to the comment or offer that earned it.
+ABOUT_YOU = "about_you"
 
 
 def visitor_id() -> str:
@@ -56,6 +60,7 @@ def forget_contact() -> None:
     # The last offer's withdraw link too: the next person at a shared computer must not find it.
     session.pop("withdraw_url", None)
     session.pop("offer_emailed", None)
+    session.pop(ABOUT_YOU, None)
     remembered_details.forget()
 
 
@@ -67,3 +72,29 @@ def remember_answer(target_key: str) -> None:
 
 def has_answered(target_key: str) -> bool:
     return target_key in session.get("answered", [])
+
+
+def allow_about_you(consultation_id: int | None) -> None:
+    """After a comment or an offer: this browser may answer the "About you" questions once."""
+    if consultation_id is None:
+        session.pop(ABOUT_YOU, None)
+        return
+    session[ABOUT_YOU] = {"token": secrets.token_urlsafe(16), "consultation": consultation_id}
+
+
+def about_you_token() -> str | None:
+    permission = session.get(ABOUT_YOU)
+    return permission["token"] if permission else None
+
+
+def about_you_consultation(token: str | None) -> int | None:
+    """The consultation the answers count for, if `token` is this browser's permission."""
+    permission = session.get(ABOUT_YOU)
+    if not permission or not token or not secrets.compare_digest(permission["token"], token):
+        return None
+    return int(permission["consultation"])
+
+
+def use_about_you() -> None:
+    """The answers were sent: the permission is spent."""
+    session.pop(ABOUT_YOU, None)

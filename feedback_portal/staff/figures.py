@@ -13,6 +13,8 @@ from feedback_portal.permissions import Capability
 from feedback_portal.security import requires
 from feedback_portal.services import figures
 from feedback_portal.services.csv_files import download_headers, started
+from feedback_portal.services.export import FORMATS
+from feedback_portal.services.figures import equality
 from feedback_portal.staff import blueprint
 
 
@@ -20,7 +22,12 @@ from feedback_portal.staff import blueprint
 @requires(Capability.READ_FEEDBACK)
 def view_figures() -> str:
     charts = [layout(figure) for figure in figures.list_figures()]
-    return render_template("staff/figures.html", charts=charts)
+    return render_template(
+        "staff/figures.html",
+        charts=charts,
+        about_you=equality.equality_totals() if equality.has_answers() else None,
+        smallest_shown=equality.SMALLEST_SHOWN,
+    )
 
 
 @blueprint.get("/figures/<name>.csv")
@@ -31,4 +38,15 @@ def download_figure(name: str) -> ResponseReturnValue:
         stream_with_context(started(figures.figure_csv(figure))),
         mimetype="text/csv",
         headers=download_headers(figure.csv_filename),
+    )
+
+
+@blueprint.get("/figures/about-you/totals.<any(csv, xlsx):file_format>")
+@requires(Capability.READ_FEEDBACK)
+def download_about_you_totals(file_format: str) -> ResponseReturnValue:
+    """The "About you" answers as totals only, small groups shown as "fewer than 5"."""
+    return Response(
+        stream_with_context(started(equality.stream_totals(file_format))),
+        mimetype=FORMATS[file_format].content_type,
+        headers=download_headers(equality.totals_filename(file_format)),
     )

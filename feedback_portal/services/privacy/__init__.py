@@ -15,8 +15,14 @@ from feedback_portal.services.privacy.people import (
     normalise,
     record_search,
     subject_code,
+    unlinked_notes,
 )
-from feedback_portal.services.privacy.registry import HOLDINGS, NOT_PUBLIC_CONTACT_DETAILS, NOT_SWEPT
+from feedback_portal.services.privacy.registry import (
+    HOLDINGS,
+    NOT_PUBLIC_CONTACT_DETAILS,
+    NOT_SWEPT,
+    UNLINKED_HOLDINGS,
+)
 from feedback_portal.services.privacy.retention import (
     CLIENT_KEY_LIFETIME,
     LIMITS,
@@ -45,6 +51,7 @@ __all__ = [
     "LIMITS",
     "NOT_PUBLIC_CONTACT_DETAILS",
     "NOT_SWEPT",
+    "UNLINKED_HOLDINGS",
     "ErasureReport",
     "NothingHeld",
     "PersonRecord",
@@ -65,6 +72,7 @@ __all__ = [
     "set_retention_periods",
     "stream_subject_access",
     "subject_code",
+    "unlinked_notes",
     "withdraw_comment",
     "withdraw_offer",
 ]

@@ -27,10 +27,12 @@ from feedback_portal.services.privacy.registry import (
     HOLDINGS,
     NOT_SWEPT,
     SHOWN_IN_ORDER,
+    UNLINKED_HOLDINGS,
     Field,
     Holding,
     same_address,
 )
+from feedback_portal.services.privacy.retention import get_retention_periods
 
 SUBJECT_PURPOSE = "privacy-subject"
 MENTION_REPLACEMENT = "[email address removed]"
@@ -65,6 +67,8 @@ class PersonRecord:
     # Other places the address is written, as "table.column": how many rows.
     mentions: dict[str, int] = field(default_factory=dict)
     is_staff_account: bool = False
+    # What cannot be found by an address, in a sentence each: said wherever a search is shown.
+    not_findable: list[str] = field(default_factory=list)
 
     @property
     def nothing_held(self) -> bool:
@@ -138,7 +142,7 @@ def find_person(address: str, shown: int = SHOWN_PER_HOLDING) -> PersonRecord:
         summary = [holding.field_values(row, holding.summary) for row in rows]
         groups.append(HeldGroup(holding, count, summary))
     is_staff = bool(db.session.scalar(select(exists().where(same_address(StaffUser.email, address)))))
-    return PersonRecord(groups, _count_mentions(address), is_staff)
+    return PersonRecord(groups, _count_mentions(address), is_staff, unlinked_notes())
 
 
 def record_search(
@@ -159,6 +163,7 @@ def audit_details(address: str, counts: dict[str, int], via: str, system_user: s
 @dataclass
 class ErasureReport:
     counts: dict[str, int]
+    not_findable: list[str] = field(default_factory=list)
 
 
 def erase_person(
@@ -191,4 +196,12 @@ def erase_person(
     except BaseException:
         db.session.rollback()
         raise
-    return ErasureReport(counts)
+    return ErasureReport(counts, unlinked_notes())
+
+
+def unlinked_notes() -> list[str]:
+    """What finding, exporting and erasing a person cannot reach, and when it goes instead."""
+    periods = get_retention_periods()
+    return [
+        holding.why_not_found.format(period=getattr(periods, holding.period)) for holding in UNLINKED_HOLDINGS
+    ]

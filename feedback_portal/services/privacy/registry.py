@@ -22,6 +22,7 @@ from feedback_portal.models import (
     Comment,
     ConsentPurpose,
     ConsentRecord,
+    EqualityAnswer,
     InvolvementNote,
     InvolvementOffer,
     OutboxMessage,
@@ -250,6 +251,35 @@ EMAILS = Holding(
 HOLDINGS: tuple[Holding, ...] = (CONSENTS, COMMENTS, OFFERS, EMAILS)
 # The order people read them in: what the person gave us, then what was found through it.
 SHOWN_IN_ORDER: tuple[Holding, ...] = tuple(sorted(HOLDINGS, key=lambda h: h.found_through_others))
+
+
+@dataclass(frozen=True)
+class UnlinkedHolding:
+    """Data about people held with nothing that leads to who they are: no finding it by email.
+
+    Finding, the subject-access file and erasure say so, in `why_not_found`, and retention
+    deletes it after the period named by `period` (a RetentionPeriods property).
+    """
+
+    key: str
+    label: str
+    model: type[Any]
+    why_not_found: str
+    period: str
+
+
+EQUALITY_ANSWERS = UnlinkedHolding(
+    key="equality_answers",
+    label="Answers to the ‘About you’ questions",
+    model=EqualityAnswer,
+    why_not_found=(
+        "Answers to the optional ‘About you’ questions are held with nothing that links them to an "
+        "email address, a name, a comment or an offer, so they cannot be found, copied or erased for "
+        "one person. They are deleted {period} after their consultation closes."
+    ),
+    period="contact_period",
+)
+UNLINKED_HOLDINGS: tuple[UnlinkedHolding, ...] = (EQUALITY_ANSWERS,)
 
 # Columns named like contact details that are not a member of the public's, and why.
 NOT_PUBLIC_CONTACT_DETAILS: dict[str, str] = {

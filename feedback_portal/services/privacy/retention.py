@@ -21,6 +21,7 @@ from feedback_portal.models import (
     Comment,
     Consultation,
     DocumentVersion,
+    EqualityAnswer,
     InvolvementNote,
     InvolvementOffer,
     OutboxMessage,
@@ -31,6 +32,7 @@ from feedback_portal.models import (
 from feedback_portal.services import audit
 from feedback_portal.services.exceptions import DomainError
 from feedback_portal.services.privacy.registry import ERASED
+from feedback_portal.uk_time import in_uk
 
 CLIENT_KEY_LIFETIME = timedelta(hours=24)
 SETTING_PREFIX = "retention."
@@ -110,19 +112,29 @@ class RetentionReport:
     comments_anonymised: int = 0
     offers_anonymised: int = 0
     emails_purged: int = 0
+    equality_answers_deleted: int = 0
 
 
 def run_retention(now: datetime | None = None) -> RetentionReport:
     """Everything `flask retention run` lets go, once a day from cron, in one transaction."""
     now = now or datetime.now(UTC)
     periods = get_retention_periods()
+    contact_cutoff = months_before(now, periods.contact_months)
     report = RetentionReport(
         client_keys_forgotten=_forget_client_keys(now),
-        comments_anonymised=_anonymise_comments(months_before(now, periods.contact_months)),
+        comments_anonymised=_anonymise_comments(contact_cutoff),
         offers_anonymised=_anonymise_offers(months_before(now, periods.offer_months)),
         emails_purged=_purge_emails(now - timedelta(days=periods.sent_email_days)),
+        equality_answers_deleted=_delete_equality_answers(contact_cutoff),
     )
-    if report.comments_anonymised or report.offers_anonymised or report.emails_purged:
+    if any(
+        (
+            report.comments_anonymised,
+            report.offers_anonymised,
+            report.emails_purged,
+            report.equality_answers_deleted,
+        )
+    ):
         audit.record("retention.run", None, details=asdict(report) | {"periods": asdict(periods)}, now=now)
     db.session.commit()
     return report
@@ -195,6 +207,27 @@ def _anonymise_offers(made_before: datetime) -> int:
         update(InvolvementOffer)
         .where(InvolvementOffer.created_at < made_before, or_(*(column.is_not(None) for column in details)))
         .values({column.key: None for column in details})
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _delete_equality_answers(cutoff: datetime) -> int:
+    """ "About you" answers go with their consultation's contact details.
+
+    They are kept as long as the contact details given with the consultation's comments: the
+    contact-details period after the consultation closes, or after the end of the month they
+    were given in, whichever is later (an offer can be made after a consultation has closed).
+    Only the month is kept, so a month counts from its end.
+    """
+    closed = select(Consultation.id).where(Consultation.closes_at < cutoff)
+    known = select(Consultation.id)
+    month_ended = EqualityAnswer.given_in <= in_uk(months_before(cutoff, 1)).date()
+    return _changed(
+        delete(EqualityAnswer)
+        .where(
+            month_ended,
+            or_(EqualityAnswer.consultation_id.in_(closed), EqualityAnswer.consultation_id.not_in(known)),
+        )
         .execution_options(synchronize_session=False)
     )
 

@@ -113,6 +113,10 @@ def _text_parts(address: str, record: PersonRecord, made_at: datetime) -> Iterat
         yield "\n\nOther places the address is written\n===================================\n"
         for where, count in record.mentions.items():
             yield f"{where}: {count}\n"
+    if record.not_findable:
+        yield "\n\nWhat cannot be found by an email address\n=======================================\n"
+        for note in record.not_findable:
+            yield f"{note}\n"
 
 
 def _json_parts(address: str, record: PersonRecord, made_at: datetime) -> Iterator[str]:
@@ -123,7 +127,8 @@ def _json_parts(address: str, record: PersonRecord, made_at: datetime) -> Iterat
             values = {field.key: _machine(value) for field, value in group.holding.field_values(row)}
             yield ("" if number == 0 else ", ") + json.dumps(values, ensure_ascii=False)
         yield "]"
-    yield f', "other_mentions": {json.dumps(record.mentions)}' + "}\n"
+    yield f', "other_mentions": {json.dumps(record.mentions)}'
+    yield f', "not_findable_by_email": {json.dumps(record.not_findable, ensure_ascii=False)}' + "}\n"
 
 
 def stream_subject_access(
