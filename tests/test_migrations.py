@@ -241,7 +241,7 @@ def test_equality_answers_come_and_go_with_their_migration_leaving_comments_be(e
     removes it and nothing else."""
     app = make_app(empty_database_url)
     with app.app_context():
-        upgrade(revision="6b2e1f8d4c32")
+        upgrade(revision="b9e4d2c7a1f5")
         with db.engine.begin() as connection:
             connection.execute(
                 text("INSERT INTO document (id, slug, title, created_at) VALUES (1, 'd', 'D', :now)"),
@@ -260,7 +260,7 @@ def test_equality_answers_come_and_go_with_their_migration_leaving_comments_be(e
         with db.engine.connect() as connection:
             row = connection.execute(text("SELECT age_band, area FROM equality_answer")).one()
         assert tuple(row) == ("25-34", None)
-        downgrade(revision="6b2e1f8d4c32")
+        downgrade(revision="b9e4d2c7a1f5")
         tables = set(inspect(db.engine).get_table_names())
         assert "equality_answer" not in tables
         with db.engine.connect() as connection:

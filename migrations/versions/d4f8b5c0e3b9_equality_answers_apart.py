@@ -1,7 +1,7 @@
 """About you: equality monitoring answers, in a table of their own with nothing linking them to anyone
 
 Revision ID: d4f8b5c0e3b9
-Revises: 6b2e1f8d4c32
+Revises: b9e4d2c7a1f5
 Create Date: 2026-12-03 09:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd4f8b5c0e3b9'
-down_revision = '6b2e1f8d4c32'
+down_revision = 'b9e4d2c7a1f5'
 branch_labels = None
 depends_on = None
 

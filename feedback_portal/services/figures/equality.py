@@ -1,6 +1,8 @@
 """The "About you" answers as totals: the only way staff see them, on the figures page and as files.
 
-Any count under 5 is shown as "fewer than 5", zero included. So that a suppressed count cannot
+Any count from 1 to 4 is shown as "fewer than 5"; a 0 says that nobody chose that answer, which
+tells no one anything about a person, and shown as "fewer than 5" it would hide nearly every
+total, as some answer usually has nobody. So that a suppressed count cannot
 be worked out by taking the others from a total, a question's total is shown only when none
 of its counts was suppressed; otherwise the total is withheld too. No grand total of people
 who answered is shown at all: with it, any question's unanswered count would give a withheld
@@ -46,7 +48,7 @@ class AnswerCount:
 
     @property
     def suppressed(self) -> bool:
-        return self.count < SMALLEST_SHOWN
+        return 0 < self.count < SMALLEST_SHOWN
 
     @property
     def shown(self) -> str:
