@@ -6,11 +6,16 @@ This module never commits: `feedback_portal.services.outbox` claims, sends and m
 An email is written in the same transaction as the change that causes it, so a failed
 change sends nothing and a saved change cannot lose its email. A mail server that is down
 only delays delivery.
+
+Nothing a person typed reaches a header: the To header is the bare address, checked by the
+forms' own rule; From is the organisation's name; a subject is the portal's own words on one
+line, never a name (`checked_subject`). Names, comments and offers go in the bodies, escaped.
 """
 
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -36,6 +41,21 @@ def checked_address(address: str) -> str:
         raise InvalidRecipient(str(error)) from None
 
 
+class UnsafeSubject(ValueError):
+    """A subject that is not one line of plain text: it must never reach a mail header."""
+
+
+# Control characters (CR, LF, NUL, tab...) and the Unicode line and paragraph separators.
+_NOT_IN_A_HEADER = {"Cc", "Zl", "Zp"}
+
+
+def checked_subject(subject: str) -> str:
+    """A subject as it may reach the Subject header: one line, no control characters."""
+    if any(unicodedata.category(character) in _NOT_IN_A_HEADER for character in subject):
+        raise UnsafeSubject("A subject must be one line of plain text")
+    return subject
+
+
 def message_id_for(dedupe_key: str) -> str:
     domain = current_app.config["MAIL_DEFAULT_SENDER"].rpartition("@")[2] or "localhost"
     return f"<{hashlib.sha256(dedupe_key.encode()).hexdigest()[:40]}@{domain}>"
@@ -57,6 +77,7 @@ def enqueue(
     unsubscribes before it goes.
     """
     address = checked_address(recipient)
+    subject = checked_subject(subject)
     if db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)):
         return None
     text_body, html_body = render(subject, template, **context)

@@ -100,7 +100,7 @@ def _has_bidi_controls(offer: InvolvementOffer, can_see_contact: bool) -> bool:
     shown = [offer.other_interest, offer.how_to_be_involved]
     if can_see_contact:
         shown += [offer.name, offer.access_needs, *(note.text for note in offer.notes)]
-    return any(has_bidi_controls(text) for text in shown)
+    return has_bidi_controls(*shown)
 
 
 @blueprint.post("/involvement/<id:offer_id>")

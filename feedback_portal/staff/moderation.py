@@ -347,15 +347,18 @@ def _render_comment(comment_id: int, return_to: str | None, failed_form=None) ->
 
     filters = _queue_filters(return_to)
     next_id = moderation.find_next_in_queue(filters, comment_id) if filters else None
+    can_see_contact = may(current_user.role, Capability.SEE_CONTACT_DETAILS)
     return render_template(
         "staff/comment.html",
         comment=comment,
         history=moderation.describe_comment_history(comment_id),
         allowed=moderation.allowed_actions(comment),
         can_moderate=may(current_user.role, Capability.MODERATE),
-        can_see_contact=may(current_user.role, Capability.SEE_CONTACT_DETAILS),
-        has_bidi_controls=moderation.has_bidi_controls(comment.body)
-        or moderation.has_bidi_controls(comment.public_body),
+        can_see_contact=can_see_contact,
+        # The name is text a person typed too, and warned about wherever it is shown.
+        has_bidi_controls=moderation.has_bidi_controls(
+            comment.body, comment.public_body, comment.author_name if can_see_contact else None
+        ),
         return_to=return_to,
         next_url=url_for(".view_comment", comment_id=next_id, return_to=return_to) if next_id else None,
         **({"form": failed_form} if failed_form is not None else {}),

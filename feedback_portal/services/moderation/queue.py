@@ -234,8 +234,7 @@ def _history_row(entry: AuditEntry) -> HistoryRow:
     )
 
 
-def has_bidi_controls(text: str | None) -> bool:
-    """Whether text holds characters that could reorder what is shown around it."""
-    if not text:
-        return False
-    return any(character in BIDI_CONTROLS for character in text)
+def has_bidi_controls(*texts: str | None) -> bool:
+    """Whether any of the texts a person typed holds characters that could reorder what is shown
+    around it: comment text, names, interests, access needs alike, for the staff warning."""
+    return any(character in BIDI_CONTROLS for text in texts if text for character in text)
