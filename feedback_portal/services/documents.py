@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from feedback_portal.extensions import db
 from feedback_portal.models import (
     Consultation,
+    ConsultationStatus,
     ContentCorrection,
     Document,
     DocumentVersion,
@@ -90,6 +91,7 @@ def seed_document(path: Path = DEFINITION_SOURCE, now: datetime | None = None) -
         Consultation(
             document=document,
             title=source["title"],
+            status=ConsultationStatus.SCHEDULED,
             opens_at=now,
             closes_at=now + DEFAULT_CONSULTATION_LENGTH,
         )
