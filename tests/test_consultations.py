@@ -15,8 +15,9 @@ from feedback_portal.services.consultations import Period
 from feedback_portal.services.documents import seed_document
 from feedback_portal.services.exceptions import ConsultationChangeRefused
 from tests.conftest import make_app
-from tests.factories import make_comment, make_staff
+from tests.factories import all_comments, comment_post, make_comment, make_staff
 from tests.helpers.audit import audit_entries
+from tests.pages import check_page, text_of
 
 FEBRUARY = Period(opens_on=date(2027, 2, 1), opens_time=time(9, 0), closes_on=date(2027, 2, 23))
 IN_JANUARY = datetime(2027, 1, 10, 12, tzinfo=UTC)
@@ -293,3 +294,57 @@ def test_the_development_command_refuses_to_run_elsewhere(app):
     result = app.test_cli_runner().invoke(args=["consultations", "open-for-development"])
     assert result.exit_code != 0
     assert "only runs in development" in result.output
+
+
+# What the public sees -------------------------------------------------------------------------
+
+PAGES = ["/", "/definition", "/definition/basic", "/definition/transformative/examples/transformative-3"]
+
+
+def _reschedule(app, admin_id: int, period: Period) -> None:
+    with app.app_context():
+        current = consultations.get_current_consultation()
+        consultations.schedule(current.id, period, _actor(admin_id))
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_before_it_opens_every_page_says_when_and_shows_no_form(client, app, admin, path):
+    _reschedule(app, admin, Period(date(2099, 3, 1), time(9, 0), date(2099, 3, 31)))
+    soup = check_page(client.get(path))
+    assert text_of(soup.select_one(".council-consultation-notice")) == (
+        "This consultation opens on 1 March 2099 at 09:00."
+    )
+    assert soup.select_one("textarea#comment") is None
+    assert soup.select_one("input[name='answer-reaction']") is None
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_while_it_is_open_every_page_says_until_when(client, app, admin, path):
+    _reschedule(app, admin, Period(date(2020, 3, 1), time(9, 0), date(2099, 2, 23)))
+    soup = check_page(client.get(path))
+    assert text_of(soup.select_one(".council-consultation-notice")) == (
+        "You can comment until 23:59 on 23 February 2099."
+    )
+    if path != "/":
+        assert soup.select_one("form textarea#comment") is not None
+
+
+def test_a_draft_shows_no_dates(client, app):
+    with app.app_context():
+        consultation = consultations.get_current_consultation()
+        consultation.status = "draft"
+        db.session.commit()
+    soup = check_page(client.get("/definition/basic"))
+    assert text_of(soup.select_one("#comment-form-heading")) == "Commenting has not opened yet"
+    assert text_of(soup.select_one(".council-consultation-notice")) == "Commenting has not opened yet."
+
+
+def test_a_comment_sent_before_it_opens_is_refused_with_its_text_given_back(client, app, admin):
+    data = comment_post(client, "/definition/basic", comment="Early bird")
+    _reschedule(app, admin, Period(date(2099, 3, 1), time(9, 0), date(2099, 3, 31)))
+    soup = check_page(client.post("/definition/basic", data=data), status=403)
+    assert [text_of(error) for error in soup.select(".govuk-error-summary__list a")] == [
+        "Your comment was not sent. This consultation opens on 1 March 2099 at 09:00."
+    ]
+    assert soup.select_one("textarea#comment").get_text() == "Early bird"
+    assert all_comments(app) == []
