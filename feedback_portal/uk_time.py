@@ -74,3 +74,8 @@ def uk_date_at_time(moment: datetime) -> str:
     """'1 March 2027 at 09:00': a UK day and the clock time on it."""
     local = in_uk(moment)
     return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+
+
+def open_until(first_closed: datetime) -> str:
+    """'23:59 on 23 February 2027': the last minute open, for a closes_at."""
+    return uk_time_on_date(last_open_moment(first_closed))

@@ -103,6 +103,14 @@ SUMMARY_STATE_LABELS = MappingProxyType(
     }
 )
 
+# Where a consultation stands, as staff see it (services.consultations.Stage), and its tag colour.
+CONSULTATION_STAGE_LABELS = MappingProxyType(
+    {"draft": "Draft", "scheduled": "Scheduled", "open": "Open", "closed": "Closed"}
+)
+CONSULTATION_STAGE_COLOURS = MappingProxyType(
+    {"draft": "grey", "scheduled": "blue", "open": "green", "closed": "orange"}
+)
+
 # What became of one thing people said, as staff choose it and the public read it.
 ACTION_STATUS_LABELS = MappingProxyType(
     {

@@ -9,11 +9,13 @@ The one package that looks consultations up; other services ask it.
 
 from feedback_portal.services.consultations.current import (
     ModerationMode,
+    Stage,
     find_current_consultation,
     get_consultation,
     get_current_consultation,
     list_consultations,
     list_documents,
+    stage_of,
 )
 from feedback_portal.services.consultations.lifecycle import (
     DEVELOPMENT_LENGTH,
@@ -34,6 +36,7 @@ __all__ = [
     "Notice",
     "NoticeKind",
     "Period",
+    "Stage",
     "close_now",
     "create_consultation",
     "extend",
@@ -47,4 +50,5 @@ __all__ = [
     "reopen",
     "schedule",
     "set_moderation_mode",
+    "stage_of",
 ]

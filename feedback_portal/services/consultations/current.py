@@ -12,6 +12,24 @@ from feedback_portal.models import Consultation, ConsultationStatus, Document
 from feedback_portal.services.exceptions import NotFound
 
 
+class Stage(StrEnum):
+    """Where a consultation stands now, as staff see it: its status, and its times."""
+
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+def stage_of(consultation: Consultation, now: datetime | None = None) -> Stage:
+    now = now or datetime.now(UTC)
+    if consultation.status != ConsultationStatus.SCHEDULED:
+        return Stage.DRAFT
+    if consultation.is_open(now):
+        return Stage.OPEN
+    return Stage.SCHEDULED if _opening(consultation) > now else Stage.CLOSED
+
+
 class ModerationMode(StrEnum):
     # Nothing is public until a moderator publishes it. The default.
     PRE = "pre"
