@@ -106,7 +106,7 @@ def submit_comment(
     if existing is not None:
         return existing
 
-    consultation = find_current_consultation()
+    consultation = find_current_consultation(now)
     assert consultation is not None  # ensure_consultation_open has just found it
     published_at_once = consultation.moderation_mode == "post" and submission.spam_signal is None
     for _attempt in range(5):

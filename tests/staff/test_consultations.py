@@ -244,3 +244,15 @@ def test_closing_one_that_is_not_open_is_refused_with_the_reason(app, admin):
 def test_an_unknown_consultation_is_not_found(admin):
     assert admin.get("/staff/consultations/999").status_code == 404
     assert post(admin, "/staff/consultations/999/close").status_code == 404
+
+
+def test_the_audit_log_names_each_change_and_links_to_the_consultation(app, admin):
+    response = _post(admin, "/staff/consultations/new", _form())
+    page = response.headers["Location"]
+    dates = {name: NEW[name] for name in ("opens_on", "opens_time", "closes_on", "closes_time")}
+    assert _post(admin, f"{page}/schedule", dates).status_code == 302
+    soup = check_page(admin.get("/staff/audit"))
+    text = text_of(soup)
+    assert "Made a consultation, in draft" in text
+    assert "Scheduled a consultation" in text
+    assert {link["href"] for link in soup.select(f"a[href='{page}']")} == {page}
