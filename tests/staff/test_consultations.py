@@ -256,3 +256,17 @@ def test_the_audit_log_names_each_change_and_links_to_the_consultation(app, admi
     assert "Made a consultation, in draft" in text
     assert "Scheduled a consultation" in text
     assert {link["href"] for link in soup.select(f"a[href='{page}']")} == {page}
+
+
+def test_a_site_whose_consultation_is_still_a_draft_shows_its_staff_pages(app, admin):
+    with app.app_context():
+        consultation = db.session.get(Consultation, _seeded_id(app))
+        consultation.status, consultation.opens_at, consultation.closes_at = "draft", None, None
+        db.session.commit()
+    settings = check_page(admin.get("/staff/settings"))
+    assert text_of(settings.select_one("#opens-at")) == "Not scheduled yet"
+    check_page(admin.get("/staff/figures"))
+    page = check_page(admin.get(f"/staff/consultations/{_seeded_id(app)}"))
+    assert text_of(page.select_one("#public-notice")) == "Nothing of this consultation yet: it is a draft."
+    assert page.select_one("#opens_on-day").get("value") is None
+    assert page.select_one("input#closes_time")["value"] == "23:59"
