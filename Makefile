@@ -47,7 +47,10 @@ assets: $(STATIC)
 run: install ## Set up and serve the site on http://127.0.0.1:$(PORT) (SQLite unless DATABASE_URL is set)
 	$(FLASK) db upgrade
 	$(FLASK) seed
-	@if [ "$${PORTAL_ENV:-development}" = development ]; then $(FLASK) users dev-admin; fi
+	@# Seeding makes the consultation a draft; in development it opens at once, to comment on.
+	@if [ "$${PORTAL_ENV:-development}" = development ]; then \
+		$(FLASK) consultations open-for-development && $(FLASK) users dev-admin; \
+	fi
 	@# In development a sender runs beside the server and stops with it. Without MAIL_SERVER
 	@# it writes each email into $(DEV_MAIL): nothing to set up, and every email can be read.
 	@if [ "$${PORTAL_ENV:-development}" = development ]; then \

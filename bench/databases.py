@@ -18,7 +18,7 @@ PREPARE_TIMEOUT_SECONDS = 300
 
 
 class DatabasePreparationFailed(RuntimeError):
-    """`flask db upgrade` or `flask seed` failed."""
+    """`flask db upgrade`, `flask seed` or `flask consultations open-for-development` failed."""
 
 
 @contextmanager
@@ -52,8 +52,9 @@ def postgresql_database(server_url: str) -> Iterator[str]:
 
 
 def prepare_database(env: dict[str, str]) -> None:
-    """Upgrade the schema and load the definition, as `make run` does, for env["DATABASE_URL"]."""
-    for command in (["db", "upgrade"], ["seed"]):
+    """Upgrade the schema, load the definition and open its consultation, as `make run` does in
+    development (so the pages measured carry the comment form), for env["DATABASE_URL"]."""
+    for command in (["db", "upgrade"], ["seed"], ["consultations", "open-for-development"]):
         completed = subprocess.run(
             [sys.executable, "-m", "flask", "--app", "wsgi", *command],
             cwd=REPO_ROOT,

@@ -69,13 +69,15 @@ def register_templates(app: Flask) -> None:
     from feedback_portal import vocabulary
     from feedback_portal.markdown import render_markdown
     from feedback_portal.templating import html_datetime, max_length, template_globals
-    from feedback_portal.uk_time import uk_date, uk_datetime
+    from feedback_portal.uk_time import open_until, uk_date, uk_date_at_time, uk_datetime
 
     WTFormsHelpers(app)
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["html_datetime"] = html_datetime
     app.jinja_env.filters["uk_date"] = uk_date
     app.jinja_env.filters["uk_datetime"] = uk_datetime
+    app.jinja_env.filters["uk_date_at_time"] = uk_date_at_time
+    app.jinja_env.filters["open_until"] = open_until
     # A global, not a context value, so that macros imported without context can use it.
     app.jinja_env.globals["max_length"] = max_length
     app.jinja_env.globals["vocabulary"] = vocabulary

@@ -23,6 +23,8 @@ class Capability(StrEnum):
     # Follow up offers to get involved: their status, notes and who is following up. It needs
     # the contact details, so it goes with them.
     MANAGE_INVOLVEMENT = "manage involvement"
+    # Make consultations, set their dates, close and reopen them.
+    RUN_CONSULTATIONS = "run consultations"
     # Staff accounts, settings, the audit log and email problems.
     ADMINISTER = "administer"
 
@@ -33,6 +35,7 @@ ROLES_WITH: MappingProxyType[Capability, frozenset[str]] = MappingProxyType(
         Capability.MODERATE: frozenset({Role.ADMIN, Role.MODERATOR}),
         Capability.SEE_CONTACT_DETAILS: frozenset({Role.ADMIN, Role.ANALYST}),
         Capability.MANAGE_INVOLVEMENT: frozenset({Role.ADMIN, Role.ANALYST}),
+        Capability.RUN_CONSULTATIONS: frozenset({Role.ADMIN}),
         Capability.ADMINISTER: frozenset({Role.ADMIN}),
     }
 )

@@ -101,6 +101,7 @@ STAFF_NAVIGATION = [
     ("Export", "staff.view_export", Capability.READ_FEEDBACK),
     ("Get involved offers", "staff.list_offers", Capability.READ_FEEDBACK),
     ("Staff accounts", "staff.list_users", Capability.ADMINISTER),
+    ("Consultations", "staff.list_consultations", Capability.RUN_CONSULTATIONS),
     ("Settings", "staff.view_settings", Capability.ADMINISTER),
     ("Get involved form", "staff.list_involvement_options", Capability.ADMINISTER),
     ("Audit log", "staff.list_audit_entries", Capability.ADMINISTER),

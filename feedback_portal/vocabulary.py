@@ -105,6 +105,14 @@ SUMMARY_STATE_LABELS = MappingProxyType(
     }
 )
 
+# Where a consultation stands, as staff see it (services.consultations.Stage), and its tag colour.
+CONSULTATION_STAGE_LABELS = MappingProxyType(
+    {"draft": "Draft", "scheduled": "Scheduled", "open": "Open", "closed": "Closed"}
+)
+CONSULTATION_STAGE_COLOURS = MappingProxyType(
+    {"draft": "grey", "scheduled": "blue", "open": "green", "closed": "orange"}
+)
+
 # What became of one thing people said, as staff choose it and the public read it.
 ACTION_STATUS_LABELS = MappingProxyType(
     {
@@ -159,6 +167,11 @@ AUDIT_ACTION_LABELS = MappingProxyType(
         "account.email_preferences": "Changed email preferences",
         "setting.change": "Changed a setting",
         "consultation.moderation_mode": "Changed how comments are moderated",
+        "consultation.create": "Made a consultation, in draft",
+        "consultation.schedule": "Scheduled a consultation",
+        "consultation.extend": "Extended a consultation",
+        "consultation.close_early": "Closed a consultation early",
+        "consultation.reopen": "Reopened a consultation",
         "comment.publish": "Published a comment",
         "comment.publish_redacted": "Published a comment with a redaction",
         "comment.reject": "Rejected a comment",

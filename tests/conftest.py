@@ -13,6 +13,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,8 @@ from werkzeug.serving import make_server
 
 from feedback_portal import create_app
 from feedback_portal.extensions import db
+from feedback_portal.models import ConsultationStatus
+from feedback_portal.services import consultations
 from feedback_portal.services.documents import seed_document
 from feedback_portal.services.involvement_options import seed_default_options
 from tests.mail_server import MailServer
@@ -156,12 +159,24 @@ def test_database_url(migrated_database: str, tmp_path: Path) -> str:
     return migrated_database
 
 
+def seed_open_document() -> None:
+    """The definition, and its consultation open now: seeding makes a draft, and the tests, like
+    `make run` in development, comment at once. Opened directly, so the audit log starts empty."""
+    seed_document()
+    consultation = consultations.get_current_consultation()
+    if consultation.status == ConsultationStatus.DRAFT:
+        now = datetime.now(UTC)
+        consultation.status = ConsultationStatus.SCHEDULED
+        consultation.opens_at, consultation.closes_at = now, now + consultations.DEVELOPMENT_LENGTH
+        db.session.commit()
+
+
 @pytest.fixture
 def app(test_database_url: str, app_overrides: dict) -> Iterator[Flask]:
     """The app on a database of its own, with the definition document loaded."""
     app = make_app(test_database_url, **app_overrides)
     with app.app_context():
-        seed_document()
+        seed_open_document()
         # PostgreSQL's tables were emptied: put back the choices the migration adds.
         seed_default_options()
         db.session.remove()

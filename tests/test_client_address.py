@@ -11,8 +11,7 @@ import pytest
 
 from feedback_portal.extensions import db
 from feedback_portal.hashing import keyed_hash
-from feedback_portal.services.documents import seed_document
-from tests.conftest import make_app
+from tests.conftest import make_app, seed_open_document
 from tests.factories import all_comments, comment_post
 
 SECTION = "/definition/basic"
@@ -48,7 +47,7 @@ def test_the_client_address_for_each_proxy_count(
 ):
     app = make_app(test_database_url, PROXY_COUNT=proxy_count)
     with app.app_context():
-        seed_document()
+        seed_open_document()
     client = app.test_client()
     headers = {"X-Forwarded-For": x_forwarded_for} if x_forwarded_for else {}
     data = comment_post(client, SECTION, comment="Where did this come from?")

@@ -476,16 +476,25 @@ def test_bidirectional_control_characters_stay_inside_the_comment(client, app):
 
 
 def test_when_the_consultation_has_closed_the_forms_are_replaced_by_a_message(client, app):
-    data = comment_post(client, SECTION, comment="Too late?")
     close_consultation(app)
     soup = check_page(client.get(SECTION))
     assert soup.select_one("textarea#comment") is None
     assert text_of(soup.select_one("#comment-form-heading")) == "Commenting has closed"
-    assert "This consultation has closed" in text_of(soup.select_one("#comment-form-heading").parent)
-    response = client.post(SECTION, data=data)
-    soup = check_page(response, status=403)
-    assert heading(soup) == "This consultation has closed"
-    assert soup.select_one("textarea[readonly]").get_text() == "Too late?"
+    notice = soup.select_one(".council-comment-form .council-consultation-notice")
+    assert text_of(notice).startswith("This consultation closed on ")
+    assert notice.select_one("a")["href"] == "/you-said-we-did"
+
+
+def test_a_comment_sent_after_closing_is_refused_and_given_back_in_the_form(client, app):
+    data = comment_post(client, SECTION, comment="Too late?\nStill, here it is.")
+    close_consultation(app)
+    soup = check_page(client.post(SECTION, data=data), status=403)
+    assert soup.title.get_text().startswith("Error: ")
+    [error] = soup.select(".govuk-error-summary__list a")
+    assert text_of(error).startswith("Your comment was not sent. This consultation closed on ")
+    assert error["href"] == "#comment"
+    assert soup.select_one("textarea#comment").get_text() == "Too late?\nStill, here it is."
+    assert soup.select_one("form textarea#comment") is None  # there is nothing to send it with
     assert count_rows(app) == 0
 
 

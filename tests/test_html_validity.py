@@ -65,6 +65,9 @@ STAFF_PAGES = [
     "/staff/admin/involvement-options",
     "/staff/admin/involvement-options/1",
     "/staff/privacy",
+    "/staff/consultations",
+    "/staff/consultations/new",
+    "/staff/consultations/1",
 ]
 
 
@@ -216,6 +219,7 @@ def pages(app, client) -> dict[str, str]:
             link = f"/comments/{reference}?token={outcomes.view_token(comment)}"
         collected[name] = client.get(link).get_data(as_text=True)
     collected.update(theme_pages(admin, answered_page))
+    collected.update(consultation_pages(admin, client))
     return collected
 
 
@@ -230,6 +234,25 @@ def about_you_pages(client, admin) -> dict[str, str]:
     collected["no questions page"] = client.get("/about-you").get_data(as_text=True)
     collected["figures with about you totals"] = admin.get("/staff/figures").get_data(as_text=True)
     return collected
+
+
+def consultation_pages(admin, client) -> dict[str, str]:
+    """A new consultation with errors, then the seeded one closed: its page, and a comment refused."""
+    section = "/definition/basic"
+    late = comment_post(client, section, comment="Sent <b>late</b>.")
+    pages = {
+        "new consultation with errors": admin.post(
+            "/staff/consultations/new",
+            data={"csrf_token": csrf_token(admin), "title": "", "closes_on": ["31", "2", "2099"]},
+        ).get_data(as_text=True)
+    }
+    admin.post("/staff/consultations/1/close", data={"csrf_token": csrf_token(admin)})
+    pages["closed consultation"] = admin.get("/staff/consultations/1").get_data(as_text=True)
+    pages["section when closed"] = client.get(section).get_data(as_text=True)
+    refused = client.post(section, data=late)
+    assert refused.status_code == 403
+    pages["comment refused when closed"] = refused.get_data(as_text=True)
+    return pages
 
 
 def summary_pages(app, admin, client, quoted: str) -> dict[str, str]:

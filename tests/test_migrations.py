@@ -13,6 +13,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from feedback_portal.extensions import db
+from feedback_portal.models import Consultation
 from tests.conftest import make_app, scratch_postgres_database
 
 NOW = datetime(2026, 11, 1, 12, tzinfo=UTC)
@@ -265,4 +266,58 @@ def test_equality_answers_come_and_go_with_their_migration_leaving_comments_be(e
         assert "equality_answer" not in tables
         with db.engine.connect() as connection:
             assert connection.execute(text("SELECT slug FROM document")).scalar() == "d"
+        db.engine.dispose()
+
+
+def test_a_consultation_made_before_its_lifecycle_is_scheduled_and_keeps_its_dates_and_comments(
+    empty_database_url,
+):
+    """The consultation `flask seed` opened stays open between the same moments, with its comment."""
+    opens, closes = datetime(2026, 10, 1, 9, tzinfo=UTC), datetime(2026, 12, 24, 9, tzinfo=UTC)
+    app = make_app(empty_database_url)
+    with app.app_context():
+        upgrade(revision="d4f8b5c0e3b9")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO document (id, slug, title, created_at) VALUES (1, 'd', 'D', :now)"),
+                {"now": NOW},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO document_version (id, document_id, number, summary, created_at) "
+                    "VALUES (1, 1, 1, '', :now)"
+                ),
+                {"now": NOW},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO consultation (id, document_id, title, opens_at, closes_at, "
+                    "moderation_mode, created_at) "
+                    "VALUES (1, 1, 'Have your say', :opens, :closes, 'post', :opens)"
+                ),
+                {"opens": opens, "closes": closes},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO comment (id, reference, submission_key, document_version_id, body, "
+                    "wants_updates, wants_involvement, state, revision, created_at, channel) "
+                    "VALUES (1, 'CP-222222', 'key-one-0123456789', 1, 'Made while open', false, false, "
+                    "'pending', 1, :now, 'online')"
+                ),
+                {"now": NOW},
+            )
+        upgrade(revision="f7d3b9e5a2c8")
+        consultation = db.session.get(Consultation, 1)
+        dates = (consultation.opens_at, consultation.closes_at)
+        assert (consultation.status, dates) == ("scheduled", (opens, closes))
+        assert consultation.moderation_mode == "post"
+        assert consultation.is_open(NOW)
+        assert not consultation.is_open(closes)
+        db.session.remove()
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT body FROM comment")).scalars().all() == ["Made while open"]
+        downgrade(revision="d4f8b5c0e3b9")
+        with db.engine.connect() as connection:
+            row = connection.execute(text("SELECT title, opens_at, closes_at FROM consultation")).one()
+        assert row.title == "Have your say"
         db.engine.dispose()

@@ -106,7 +106,7 @@ def test_the_home_page_says_what_who_why_how_and_until_when(client):
         "How to take part",
         "Until when",
     ]
-    assert re.search(r"You can comment until \d{1,2} \w+ \d{4}", text_of(soup))
+    assert re.search(r"You can comment until \d\d:\d\d on \d{1,2} \w+ \d{4}\.", text_of(soup))
 
 
 def test_pages_carry_the_councils_brand_and_no_govuk_identity(client):

@@ -9,8 +9,7 @@ import pytest
 import redis
 
 from feedback_portal.extensions import db
-from feedback_portal.services.documents import seed_document
-from tests.conftest import make_app
+from tests.conftest import make_app, seed_open_document
 from tests.factories import all_comments, comment_post, make_staff, sign_in
 from tests.pages import check_page, heading
 from tests.redis_server import RedisServer
@@ -91,7 +90,7 @@ def test_app_servers_sharing_redis_share_the_limit(test_database_url, redis_url)
     }
     first_server = make_app(test_database_url, **settings)
     with first_server.app_context():
-        seed_document()
+        seed_open_document()
     client = first_server.test_client()
     for number in range(3):
         assert post_comment(client, f"Via server one {number}").status_code == 302
@@ -121,7 +120,7 @@ def app_on_own_redis(test_database_url, own_redis_server):
         RATELIMIT_STORAGE_URI=own_redis_server.url,
     )
     with app.app_context():
-        seed_document()
+        seed_open_document()
     make_staff(app, email="moderator@example.gov.uk")
     yield app
     with app.app_context():

@@ -177,7 +177,8 @@ def test_a_closed_consultation_takes_no_answers(client, app):
     close_consultation(app)
     response = client.post(action, data=data)
     soup = check_page(response, status=403)
-    assert heading(soup) == "This consultation has closed"
+    assert text_of(soup.select_one("#reaction-refused")).startswith("Your answer was not counted")
+    assert text_of(soup.select_one(".council-consultation-notice")).startswith("This consultation closed on")
     assert stored(app) == []
     with pytest.raises(ConsultationClosed), app.app_context():
         submit(app, "yes")

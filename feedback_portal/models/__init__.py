@@ -4,6 +4,7 @@ from feedback_portal.extensions import LARGEST_ID
 from feedback_portal.models.audit import AuditEntry
 from feedback_portal.models.document import (
     Consultation,
+    ConsultationStatus,
     ContentCorrection,
     Document,
     DocumentVersion,
@@ -53,6 +54,7 @@ __all__ = [
     "ConsentPurpose",
     "ConsentRecord",
     "Consultation",
+    "ConsultationStatus",
     "ContentCorrection",
     "Document",
     "DocumentVersion",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -99,14 +100,26 @@ class ContentCorrection(Model):
     version: Mapped[DocumentVersion] = relationship(back_populates="corrections")
 
 
+class ConsultationStatus(StrEnum):
+    """What staff decided. Open and closed are not stored: they follow from the times."""
+
+    # Being prepared: the public sees nothing of its dates, and nobody can comment.
+    DRAFT = "draft"
+    # Its dates are public: it opens at opens_at and is closed from closes_at on.
+    SCHEDULED = "scheduled"
+
+
 class Consultation(Model):
     """A period in which the public can comment on a document."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
-    opens_at: Mapped[datetime]
-    closes_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20), default=ConsultationStatus.DRAFT)
+    # UTC. A draft may have none yet; a scheduled consultation has both.
+    opens_at: Mapped[datetime | None]
+    # The first moment it is closed: "until 23:59 on 23 February" is midnight starting the 24th.
+    closes_at: Mapped[datetime | None]
     # "pre": nothing is public until a moderator publishes it; "post": published at once.
     moderation_mode: Mapped[str] = mapped_column(String(10), default="pre")
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
@@ -114,5 +127,6 @@ class Consultation(Model):
     document: Mapped[Document] = relationship()
 
     def is_open(self, at: datetime | None = None) -> bool:
-        at = at or utc_now()
-        return self.opens_at <= at < self.closes_at
+        if self.status != ConsultationStatus.SCHEDULED or self.opens_at is None or self.closes_at is None:
+            return False
+        return self.opens_at <= (at or utc_now()) < self.closes_at

@@ -15,6 +15,7 @@ from feedback_portal.public.routes import blueprint, comment_rate_limit
 from feedback_portal.public.spam import form_shown_token, spam_signal
 from feedback_portal.security import limiter
 from feedback_portal.services import consultations, documents, feedback, reactions
+from feedback_portal.services.exceptions import ConsultationClosed
 from feedback_portal.services.feedback import CommentTarget
 
 DOCUMENT_PATH = "/definition/does-it-make-sense"
@@ -72,19 +73,15 @@ def reaction_context(target: CommentTarget) -> dict[str, Any]:
     return {"answer_form": new_reaction_form(), "reaction_counts": reactions.counts_for(target)}
 
 
-def _consultation_open() -> bool:
-    consultation = consultations.find_current_consultation()
-    return consultation is not None and consultation.is_open()
-
-
-def _render_form(page: _Page, form: ReactionForm) -> str:
+def _render_form(page: _Page, form: ReactionForm, refused: bool = False) -> str:
     return render_template(
         "public/reaction.html",
         form=form,
         page=page,
         about=page.target.label,
         reaction_counts=reactions.counts_for(page.target),
-        consultation_open=_consultation_open(),
+        notice=consultations.notice_for(consultations.find_current_consultation()),
+        refused=refused,
     )
 
 
@@ -102,16 +99,22 @@ def view_reaction_form(slug: str | None, key: str | None) -> str:
 def submit_reaction(slug: str | None, key: str | None) -> ResponseReturnValue:
     page = _page(slug, key)
     form = ReactionForm()
-    if not form.validate_on_submit():
-        return _render_form(page, form)
-    reactions.submit_reaction(
-        page.target,
-        reactions.ReactionSubmission(
-            submission_key=form.submission_key.data,
-            reaction=form.reaction.data,
-            spam_signal=spam_signal(form),
-        ),
-    )
+    try:
+        if not form.validate_on_submit():
+            feedback.ensure_consultation_open()
+            return _render_form(page, form)
+        reactions.submit_reaction(
+            page.target,
+            reactions.ReactionSubmission(
+                submission_key=form.submission_key.data,
+                reaction=form.reaction.data,
+                spam_signal=spam_signal(form),
+            ),
+        )
+    except ConsultationClosed:
+        for field in form:
+            field.errors = []
+        return _render_form(page, form, refused=True), 403
     visitor.remember_answer(page.key)
     return redirect(url_for(".view_reaction_counted", slug=slug, key=key))
 

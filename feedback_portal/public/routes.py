@@ -31,6 +31,7 @@ from feedback_portal.services import (
     privacy,
     summaries,
 )
+from feedback_portal.services.exceptions import ConsultationClosed
 from feedback_portal.services.feedback import CommentSubmission, CommentTarget
 
 blueprint = Blueprint("public", __name__)
@@ -47,8 +48,8 @@ def report_rate_limit() -> str:
 @blueprint.get("/")
 def view_home() -> str:
     version = documents.get_current_version()
-    consultation = consultations.find_current_consultation()
-    return render_template("public/home.html", version=version, consultation=consultation)
+    notice = consultations.notice_for(consultations.find_current_consultation())
+    return render_template("public/home.html", version=version, notice=notice)
 
 
 # The document, and comments on it -----------------------------------------------------------
@@ -265,26 +266,35 @@ def _submit_comment(
     target: CommentTarget, render_with_errors: Callable[[CommentForm], str]
 ) -> ResponseReturnValue:
     form = CommentForm()
-    if not form.validate_on_submit():
-        return render_with_errors(form)
-    comment = feedback.submit_comment(
-        target,
-        CommentSubmission(
-            submission_key=form.submission_key.data,
-            text=form.comment.data,
-            reaction=form.reaction.data or None,
-            name=form.name.data,
-            email=form.email.data,
-            wants_updates=form.wants_updates.data,
-            wants_involvement=form.wants_involvement.data,
-            client_address=request.remote_addr,
-            spam_signal=spam_signal(form),
-        ),
-    )
+    try:
+        if not form.validate_on_submit():
+            feedback.ensure_consultation_open()
+            return render_with_errors(form)
+        comment = feedback.submit_comment(target, _submission(form))
+    except ConsultationClosed as closed:
+        # Only this reason counts then, and the text comes back with it: nothing typed is lost.
+        for field in form:
+            field.errors = []
+        form.comment.errors = [f"Your comment was not sent. {closed}"]
+        return render_with_errors(form), 403
     visitor.remember_contact(form.name.data, form.email.data, asked=form.remember_details.data)
     visitor.remember_reference(comment.reference)
     visitor.allow_about_you(equality.consultation_for_answers())
     return redirect(url_for(".view_thank_you", reference=comment.reference))
+
+
+def _submission(form: CommentForm) -> CommentSubmission:
+    return CommentSubmission(
+        submission_key=form.submission_key.data,
+        text=form.comment.data,
+        reaction=form.reaction.data or None,
+        name=form.name.data,
+        email=form.email.data,
+        wants_updates=form.wants_updates.data,
+        wants_involvement=form.wants_involvement.data,
+        client_address=request.remote_addr,
+        spam_signal=spam_signal(form),
+    )
 
 
 def _render_definition(version, form: CommentForm) -> str:
@@ -332,10 +342,8 @@ def _render_practice_item(page: documents.SectionPage, item, form: CommentForm) 
 
 
 def _comment_form_context() -> dict:
-    consultation = consultations.find_current_consultation()
     return {
-        "consultation_open": consultation is not None and consultation.is_open(),
-        "consultation": consultation,
+        "notice": consultations.notice_for(consultations.find_current_consultation()),
         "remembered": visitor.remembered_contact(),
         "forget_form": ConfirmForm(),
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from feedback_portal.extensions import db
 from feedback_portal.models import (
     Consultation,
+    ConsultationStatus,
     ContentCorrection,
     Document,
     DocumentVersion,
@@ -23,7 +24,6 @@ from feedback_portal.services.exceptions import NotFound
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 DEFINITION_SOURCE = CONTENT_DIR / "co-production-definition.toml"
-DEFAULT_CONSULTATION_LENGTH = timedelta(weeks=12)
 
 
 @dataclass(frozen=True)
@@ -86,14 +86,8 @@ def seed_document(path: Path = DEFINITION_SOURCE, now: datetime | None = None) -
             )
         )
     db.session.add(document)
-    db.session.add(
-        Consultation(
-            document=document,
-            title=source["title"],
-            opens_at=now,
-            closes_at=now + DEFAULT_CONSULTATION_LENGTH,
-        )
-    )
+    # Its dates are the team's to choose, at /staff/consultations: a draft opens nothing.
+    db.session.add(Consultation(document=document, title=source["title"], status=ConsultationStatus.DRAFT))
     db.session.commit()
     return SeedResult(created=True, document_slug=slug, sections=len(source["sections"]), items=item_count)
 

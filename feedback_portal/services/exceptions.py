@@ -48,3 +48,11 @@ class SummaryChanged(Conflict):
 
 class InvalidPageLink(DomainError):
     """A page link of the open data (its cursor or page size) that was changed or is not one of ours."""
+
+
+class ConsultationChangeRefused(DomainError):
+    """A consultation's dates or state cannot change that way. `field` names the form field at fault."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field

@@ -29,7 +29,7 @@ from feedback_portal.models import (
     Section,
 )
 from feedback_portal.services import involvement, notifications
-from feedback_portal.services.consultations import find_current_consultation
+from feedback_portal.services.consultations import find_current_consultation, notice_for
 from feedback_portal.services.exceptions import ConsultationClosed, NotFound
 from feedback_portal.services.privacy import comment_link_token
 
@@ -85,9 +85,11 @@ def new_submission_key() -> str:
 
 
 def ensure_consultation_open(now: datetime | None = None) -> None:
-    consultation = find_current_consultation()
+    """Refuses, saying when people can comment, unless a consultation is open now."""
+    now = now or datetime.now(UTC)
+    consultation = find_current_consultation(now)
     if consultation is None or not consultation.is_open(now):
-        raise ConsultationClosed("This consultation has closed")
+        raise ConsultationClosed(notice_for(consultation, now).sentence + ".")
 
 
 def submit_comment(
@@ -104,7 +106,7 @@ def submit_comment(
     if existing is not None:
         return existing
 
-    consultation = find_current_consultation()
+    consultation = find_current_consultation(now)
     assert consultation is not None  # ensure_consultation_open has just found it
     published_at_once = consultation.moderation_mode == "post" and submission.spam_signal is None
     for _attempt in range(5):

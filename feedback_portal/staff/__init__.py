@@ -12,6 +12,7 @@ blueprint = Blueprint("staff", __name__, url_prefix="/staff")
 from feedback_portal.staff import (  # noqa: E402, F401
     admin,
     auth,
+    consultations,
     dashboard,
     export,
     figures,

@@ -36,8 +36,9 @@ OFFLINE_CHANNELS = offline_feedback.OFFLINE_CHANNELS
 class UkDateField(DateField):
     """A GOV.UK date input: day, month and year boxes that all share the field's name."""
 
-    def __init__(self, label: str, **kwargs) -> None:
+    def __init__(self, label: str, what: str = "The date received", **kwargs) -> None:
         super().__init__(label, format="%d %m %Y", widget=GovDateInput(), **kwargs)
+        self.what = what
 
     def process_formdata(self, valuelist: list[str]) -> None:
         # The widget expects exactly three parts: a hand-made post may send fewer or more.
@@ -48,12 +49,12 @@ class UkDateField(DateField):
             self.data = None
             return
         if not all(parts):
-            raise ValueError("The date received must include a day, month and year")
+            raise ValueError(f"{self.what} must include a day, month and year")
         try:
             self.data = date(int(parts[2]), int(parts[1]), int(parts[0]))
         except ValueError:
             self.data = None
-            raise ValueError("The date received must be a real date, like 27 3 2026") from None
+            raise ValueError(f"{self.what} must be a real date, like 27 3 2026") from None
 
 
 class ReceivedBetween2000AndToday:

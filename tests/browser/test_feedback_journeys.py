@@ -449,7 +449,7 @@ def test_when_the_consultation_has_closed_there_is_no_comment_form(live_server, 
     close_consultation(app)
     page = new_page()
     page.goto(live_server + path)
-    expect(page.get_by_text("This consultation has closed")).to_be_visible()
+    expect(page.get_by_text("This consultation closed on")).to_be_visible()
     expect(page.locator("textarea#comment")).to_have_count(0)
     expect(page.get_by_role("button", name="Send comment")).to_have_count(0)
     if path == "/definition/basic":

@@ -262,7 +262,7 @@ def _as_date(value: Any) -> date:
 def _consultation_days(today: date) -> tuple[date, date]:
     """From the day the consultation opened to the day it closes, or today if it is still open."""
     consultation = find_current_consultation()
-    if consultation is None:
+    if consultation is None or consultation.opens_at is None or consultation.closes_at is None:
         return today, today
     first = consultation.opens_at.astimezone(UTC).date()
     # closes_at is the first moment it is closed: its last day is the day before a midnight close.
