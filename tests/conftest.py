@@ -82,8 +82,8 @@ _TEMPLATE_BYTECODE = FileSystemBytecodeCache(tempfile.mkdtemp(prefix="portal-jin
 _apps_made: list[Flask] = []
 
 
-def make_app(database_url: str, **overrides) -> Flask:
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+def make_app(database_url: str, config_name: str = "testing", **overrides) -> Flask:
+    app = create_app(config_name, {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
     app.jinja_env.bytecode_cache = _TEMPLATE_BYTECODE
     _apps_made.append(app)
     return app

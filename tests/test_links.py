@@ -13,8 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from feedback_portal import create_app
 from feedback_portal.services import outbox
+from tests.conftest import make_app
 from tests.factories import comment_post, form_fields, make_staff, sign_in
 from tests.pages import check_page, parse, text_of
 from tests.staff.admin_helpers import csrf_token
@@ -104,8 +104,8 @@ def test_the_get_involved_withdrawal_link_is_on_the_portal_whatever_the_host(app
 
 
 def production_app(database_url: str, **overrides) -> Flask:
-    settings = {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": STRONG_KEY}
-    return create_app("production", {**settings, "PUBLIC_BASE_URL": PUBLIC_BASE_URL, **overrides})
+    settings = {"SECRET_KEY": STRONG_KEY, "PUBLIC_BASE_URL": PUBLIC_BASE_URL}
+    return make_app(database_url, "production", **{**settings, **overrides})
 
 
 def test_production_answers_an_unknown_host_with_the_400_page(app, test_database_url):
