@@ -25,6 +25,8 @@ class Capability(StrEnum):
     MANAGE_INVOLVEMENT = "manage involvement"
     # Staff accounts, settings, the audit log and email problems.
     ADMINISTER = "administer"
+    # Edit the document in a draft and publish it as a new version.
+    EDIT_DOCUMENT = "edit document"
 
 
 ROLES_WITH: MappingProxyType[Capability, frozenset[str]] = MappingProxyType(
@@ -34,6 +36,7 @@ ROLES_WITH: MappingProxyType[Capability, frozenset[str]] = MappingProxyType(
         Capability.SEE_CONTACT_DETAILS: frozenset({Role.ADMIN, Role.ANALYST}),
         Capability.MANAGE_INVOLVEMENT: frozenset({Role.ADMIN, Role.ANALYST}),
         Capability.ADMINISTER: frozenset({Role.ADMIN}),
+        Capability.EDIT_DOCUMENT: frozenset({Role.ADMIN}),
     }
 )
 

@@ -13,6 +13,7 @@ from feedback_portal.staff import (  # noqa: E402, F401
     admin,
     auth,
     dashboard,
+    document,
     export,
     figures,
     involvement,
