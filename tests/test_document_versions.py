@@ -184,3 +184,25 @@ def test_comments_made_on_version_1_stay_on_their_section_and_say_it_changed(app
         intro_comments = feedback.list_published_comments(current, section=intro)
         assert versions.changed_since(intro_comments, section=intro) == set()
         assert feedback.count_published_comments(current).by_section[basic.id] == 1
+
+
+def test_the_dashboard_and_digest_count_comments_from_version_1_under_their_section(app):
+    from datetime import UTC, datetime, timedelta
+
+    from feedback_portal.services.digests import build_digest
+    from feedback_portal.services.moderation.dashboard import summarise_comments
+
+    make_comment(app, text="On basic.", section_slug="basic")
+    make_comment(app, text="On an example.", section_slug="basic", item_key="basic-2")
+    publish_version_2(app)
+    make_comment(app, text="On basic, version 2.", section_slug="basic")
+    with app.app_context():
+        rows = {row.label: row for row in summarise_comments().rows}
+        assert rows["Basic – one way"].by_state["published"] == 3
+        assert rows["The whole document"].by_state["published"] == 0
+        now = datetime.now(UTC)
+        digest = build_digest(now - timedelta(hours=1), now + timedelta(minutes=1))
+        assert [(label, count) for label, count, _ in digest.new_by_target] == [
+            ("Basic – one way", 2),
+            ("Basic – one way: ‘Sharing details of something’", 1),
+        ]
