@@ -145,3 +145,37 @@ def test_a_comment_made_on_version_1_says_so_and_that_its_part_changed(client, a
     intro = check_page(client.get("/definition/introduction")).select_one(f"#comment-{unchanged}")
     assert "This part has changed since" not in intro.get_text()
     assert "Made on version 1" in " ".join(intro.get_text().split())
+
+
+def statements_for(app, client, path: str) -> int:
+    from sqlalchemy import event
+
+    from feedback_portal.extensions import db
+
+    seen: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(*_args) -> None:
+        seen.append("statement")
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_a_section_page_asks_the_database_as_often_however_many_versions_its_comments_were_made_on(
+    client, app
+):
+    make_comment(app, text="On version 1.", section_slug="basic")
+    publish_version_2(app)
+    client.get("/definition/basic")  # warm: the first request loads settings once
+    one_version = statements_for(app, client, "/definition/basic")
+    for text in ("Another on version 2.", "And one more."):
+        make_comment(app, text=text, section_slug="basic")
+    make_comment(app, text="On an example.", section_slug="basic", item_key="basic-1")
+    assert statements_for(app, client, "/definition/basic") == one_version
+    assert statements_for(app, client, "/definition/basic/examples/basic-1") <= one_version

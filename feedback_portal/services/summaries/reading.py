@@ -226,7 +226,7 @@ def list_comments_behind(summary: Summary, theme: Tag | None = None) -> list[Com
     query = _published_on_target(summary)
     if theme is not None:
         query = query.where(Comment.tags.any(Tag.id == theme.id))
-    query = query.options(selectinload(Comment.response))
+    query = query.options(selectinload(Comment.response), selectinload(Comment.document_version))
     return list(db.session.scalars(query.order_by(Comment.published_at, Comment.id)))
 
 
