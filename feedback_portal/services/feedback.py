@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -201,7 +201,8 @@ def get_comment_for_thank_you(reference: str, allowed_references: list[str]) -> 
 def list_published_comments(
     version: DocumentVersion, section: Section | None = None, item: PracticeItem | None = None
 ) -> list[Comment]:
-    """Published comments on exactly this target (a section's page lists its own, not its items').
+    """Published comments on exactly this target (a section's page lists its own, not its items',
+    except those of examples no longer in it).
 
     A target is the same part in every version of the document: a section by its slug, an
     example by its key. Each comment comes with the version, section or example it was made
@@ -220,10 +221,17 @@ def list_published_comments(
             .options(contains_eager(Comment.practice_item))
         )
     elif section is not None:
+        # With the section's own, the comments on its examples that have since been removed:
+        # they have no page of their own any more.
+        current_keys = [each.key for each in section.items]
         query = (
             query.join(Comment.section)
-            .where(Section.slug == section.slug, Comment.practice_item_id.is_(None))
-            .options(contains_eager(Comment.section))
+            .outerjoin(Comment.practice_item)
+            .where(
+                Section.slug == section.slug,
+                or_(Comment.practice_item_id.is_(None), PracticeItem.key.not_in(current_keys)),
+            )
+            .options(contains_eager(Comment.section), contains_eager(Comment.practice_item))
         )
     else:
         query = query.where(Comment.section_id.is_(None), Comment.practice_item_id.is_(None))

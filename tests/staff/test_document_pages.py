@@ -179,3 +179,24 @@ def test_a_section_page_asks_the_database_as_often_however_many_versions_its_com
     make_comment(app, text="On an example.", section_slug="basic", item_key="basic-1")
     assert statements_for(app, client, "/definition/basic") == one_version
     assert statements_for(app, client, "/definition/basic/examples/basic-1") <= one_version
+
+
+def test_a_removed_examples_comments_stay_on_its_section_with_the_words_they_were_made_on(client, app):
+    from feedback_portal.services import document_versions
+    from tests.helpers.document_versions import editor
+
+    reference = make_comment(app, text="Telling is not enough.", section_slug="basic", item_key="basic-1")
+    kept = make_comment(app, text="Sharing is good.", section_slug="basic", item_key="basic-2")
+    with app.app_context():
+        actor = editor(app)
+        draft = document_versions.start_draft(actor)
+        item = next(s for s in draft.sections if s.slug == "basic").items[0]
+        document_versions.remove_item(draft.revision, item.id, actor)
+        document_versions.publish_draft(document_versions.get_draft().revision, "One example fewer.", actor)
+    soup = check_page(client.get("/definition/basic"))
+    removed = soup.select_one("[aria-labelledby=removed-examples-heading]")
+    assert removed.select_one("blockquote").get_text() == "Informing people (or telling people)"
+    assert removed.select_one(f"#comment-{reference}") is not None
+    assert soup.select_one(f"#comment-{kept}") is None  # on its example's own page
+    assert client.get("/definition/basic/examples/basic-1").status_code == 404
+    assert check_page(client.get("/definition/basic/examples/basic-2")).select_one(f"#comment-{kept}")
