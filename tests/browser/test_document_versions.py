@@ -117,3 +117,63 @@ def test_an_admin_publishes_version_2_and_a_commenter_sees_and_hears_what_change
     expect(reader.locator("#basic")).to_be_in_viewport()
     assert_accessible(reader)
     assert app.test_cli_runner().invoke(args=["updates", "send"]).output.startswith("Queued 0 updates")
+
+
+@JAVASCRIPT
+def test_an_admin_adds_a_section_and_an_example_edits_the_contact_details_and_undoes_a_correction(
+    live_server, new_page, app, javascript
+):
+    make_staff(app, role="admin", email=ADMIN)
+    make_staff(app, role="admin", email="second.admin@example.gov.uk")
+    page = signed_in_page(new_page, live_server, ADMIN, javascript=javascript)
+    page.goto(f"{live_server}/staff/document")
+    page.get_by_role("button", name="Start a draft").click()
+    # A second admin opens the introduction before the first changes the draft.
+    late = signed_in_page(new_page, live_server, "second.admin@example.gov.uk", javascript=javascript)
+    late.goto(f"{live_server}/staff/document")
+    late.get_by_role("link", name="Edit ‘Introduction’").click()
+
+    page.get_by_role("link", name="Add a section").click()
+    expect(page.locator("h1")).to_have_text("Add a section")
+    assert_accessible(page)
+    page.get_by_role("button", name="Add the section").click()
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a heading for the section")
+    assert_accessible(page)
+    page.get_by_label("Heading").fill("Getting started")
+    page.get_by_label("Text").fill("Ask us how.")
+    page.get_by_role("button", name="Add the section").click()
+    expect_flash(page, "The section ‘Getting started’ is added to the end of the draft.")
+    page.get_by_role("button", name="Move up ‘Getting started’").click()
+    expect(page.locator("#sections ~ ol > li").last).to_contain_text("Co-design, Co-produce")
+
+    page.get_by_role("link", name="Edit ‘Getting started’").click()
+    page.get_by_label("Example", exact=True).fill("Coming to a meeting")
+    page.get_by_role("button", name="Add the example").click()
+    expect_flash(page, "The example is added to the end of the section.")
+    page.get_by_role("link", name="Edit the example: Coming to a meeting").click()
+    expect(page.locator("h1")).to_have_text("Edit an example")
+    assert_accessible(page)
+    page.get_by_label("Example", exact=True).fill("Coming to a meeting of the team")
+    page.get_by_role("button", name="Save in the draft").click()
+    expect(page.locator("#examples ~ ol")).to_contain_text("Coming to a meeting of the team")
+
+    page.goto(f"{live_server}/staff/document")
+    page.get_by_role("link", name="Edit the contact details").click()
+    page.get_by_label("Contact details").fill("Email: getinvolved@example.gov.uk\n\nPhone: 0121 000 0000")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("#preview")).to_contain_text("Phone: 0121 000 0000")
+    assert_accessible(page)
+    page.get_by_role("button", name="Save in the draft").click()
+    expect_flash(page, "The contact details are saved in the draft.")
+    page.get_by_role("button", name="Undo the correction: Typing error in the published document.").click()
+    expect_flash(page, "The draft has the team’s published wording again")
+    expect(page.locator("#corrections ~ dl .govuk-summary-list__row")).to_have_count(1)
+    assert_accessible(page)
+
+    # The second admin, on the page from before: told, with what they typed, and nothing saved.
+    late.get_by_label("Text").fill("Late words.")
+    late.get_by_role("button", name="Save in the draft").click()
+    expect(late.locator("h1")).to_have_text("Someone else changed this draft")
+    expect(late.get_by_label("Text")).to_have_value("Late words.")
+    assert_accessible(late)
