@@ -200,3 +200,17 @@ def test_a_removed_examples_comments_stay_on_its_section_with_the_words_they_wer
     assert soup.select_one(f"#comment-{kept}") is None  # on its example's own page
     assert client.get("/definition/basic/examples/basic-1").status_code == 404
     assert check_page(client.get("/definition/basic/examples/basic-2")).select_one(f"#comment-{kept}")
+
+
+def test_a_summary_written_on_version_1_still_shows_with_its_part_after_version_2(client, app):
+    from tests.helpers.updates import publish_summary
+
+    make_comment(app, text="The basic level is unclear.", section_slug="basic")
+    publish_summary(app, "basic", you_said="You said the basic level needed plainer words.")
+    publish_version_2(app)
+    assert "You said the basic level needed plainer words." in text_of(
+        check_page(client.get("/definition/basic"))
+    )
+    assert "You said the basic level needed plainer words." in text_of(
+        check_page(client.get("/you-said-we-did"))
+    )
