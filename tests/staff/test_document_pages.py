@@ -65,6 +65,9 @@ def test_an_admin_edits_previews_and_publishes_a_section(app):
     public = check_page(app.test_client().get("/definition/basic"))
     assert public.select_one("main strong").get_text() == "Basic:"
     assert len(audit_entries(app, "document.publish")) == 1
+    log = text_of(check_page(admin.get("/staff/audit")))
+    assert "Published a new version of the document" in log
+    assert "Changed the draft of the document" in log and "Started a draft of the document" in log
 
 
 def test_a_stale_edit_is_refused_and_shows_what_was_typed(app):
