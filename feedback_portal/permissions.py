@@ -27,6 +27,8 @@ class Capability(StrEnum):
     RUN_CONSULTATIONS = "run consultations"
     # Staff accounts, settings, the audit log and email problems.
     ADMINISTER = "administer"
+    # Edit the document in a draft and publish it as a new version.
+    EDIT_DOCUMENT = "edit document"
 
 
 ROLES_WITH: MappingProxyType[Capability, frozenset[str]] = MappingProxyType(
@@ -37,6 +39,7 @@ ROLES_WITH: MappingProxyType[Capability, frozenset[str]] = MappingProxyType(
         Capability.MANAGE_INVOLVEMENT: frozenset({Role.ADMIN, Role.ANALYST}),
         Capability.RUN_CONSULTATIONS: frozenset({Role.ADMIN}),
         Capability.ADMINISTER: frozenset({Role.ADMIN}),
+        Capability.EDIT_DOCUMENT: frozenset({Role.ADMIN}),
     }
 )
 

@@ -100,6 +100,7 @@ STAFF_NAVIGATION = [
     ("Figures", "staff.view_figures", Capability.READ_FEEDBACK),
     ("Export", "staff.view_export", Capability.READ_FEEDBACK),
     ("Get involved offers", "staff.list_offers", Capability.READ_FEEDBACK),
+    ("Document", "staff.view_document", Capability.EDIT_DOCUMENT),
     ("Staff accounts", "staff.list_users", Capability.ADMINISTER),
     ("Consultations", "staff.list_consultations", Capability.RUN_CONSULTATIONS),
     ("Settings", "staff.view_settings", Capability.ADMINISTER),

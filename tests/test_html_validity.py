@@ -219,6 +219,8 @@ def pages(app, client) -> dict[str, str]:
             link = f"/comments/{reference}?token={outcomes.view_token(comment)}"
         collected[name] = client.get(link).get_data(as_text=True)
     collected.update(theme_pages(admin, answered_page))
+    # The document's pages first: the consultation's close the consultation.
+    collected.update(document_pages(app, admin, client))
     collected.update(consultation_pages(admin, client))
     return collected
 
@@ -252,6 +254,58 @@ def consultation_pages(admin, client) -> dict[str, str]:
     refused = client.post(section, data=late)
     assert refused.status_code == 403
     pages["comment refused when closed"] = refused.get_data(as_text=True)
+    return pages
+
+
+def document_pages(app, admin, client) -> dict[str, str]:
+    """The document's staff pages (a draft, its forms, previews, errors), then versions and changes."""
+    from feedback_portal.services import document_versions
+
+    pages = {"document page without a draft": admin.get("/staff/document").get_data(as_text=True)}
+    admin.post("/staff/document/draft", data={"csrf_token": csrf_token(admin)})
+    with app.app_context():
+        draft = document_versions.get_draft()
+        revision, basic, levels = draft.revision, draft.sections[3], draft.sections[2]
+        basic_id, levels_id, item_id = basic.id, levels.id, basic.items[0].id
+    edit = f"/staff/document/sections/{basic_id}"
+    fields = {"csrf_token": csrf_token(admin), "heading": "Basic", "items_intro": "", "action": "save"}
+    for path in [
+        "/staff/document",
+        edit,
+        "/staff/document/sections/new",
+        f"/staff/document/examples/{item_id}",
+    ]:
+        pages[path] = admin.get(path).get_data(as_text=True)
+    preview = {**fields, "draft_revision": revision, "action": "preview"}
+    pages["section preview"] = admin.post(
+        edit, data={**preview, "body": "**Basic** <b>x</b>\n\n## Why"}
+    ).get_data(as_text=True)
+    pages["section with errors"] = admin.post(edit, data={**preview, "heading": ""}).get_data(as_text=True)
+    pages["contact details preview"] = admin.post(
+        "/staff/document/contact-details", data={**preview, "contact_details": "Email: a@example.com"}
+    ).get_data(as_text=True)
+    admin.post(edit, data={**fields, "draft_revision": revision, "body": "Told."})
+    admin.post(
+        f"/staff/document/sections/{levels_id}", data={**fields, "draft_revision": revision + 1, "body": ""}
+    )
+    pages["draft changed page"] = admin.post(
+        edit, data={**fields, "draft_revision": revision, "body": "Late."}
+    ).get_data(as_text=True)
+    publish = {"csrf_token": csrf_token(admin), "draft_revision": revision + 2, "summary": "Tidied."}
+    pages["publishing refused"] = admin.post("/staff/document/publish", data=publish).get_data(as_text=True)
+    assert "is empty" in pages["publishing refused"]
+    admin.post(
+        f"/staff/document/sections/{levels_id}",
+        data={**fields, "draft_revision": revision + 2, "body": "Three."},
+    )
+    assert (
+        admin.post("/staff/document/publish", data={**publish, "draft_revision": revision + 3}).status_code
+        == 302
+    )
+    for path in ["/definition/versions/1", "/definition/changes", "/definition/basic"]:
+        pages[f"{path} after version 2"] = client.get(path).get_data(as_text=True)
+    assert "This part has changed since" in pages["/definition/basic after version 2"]
+    assert "<ins" in pages["/definition/changes after version 2"]
     return pages
 
 

@@ -321,3 +321,74 @@ def test_a_consultation_made_before_its_lifecycle_is_scheduled_and_keeps_its_dat
             row = connection.execute(text("SELECT title, opens_at, closes_at FROM consultation")).one()
         assert row.title == "Have your say"
         db.engine.dispose()
+
+
+def test_the_closing_contact_details_move_out_of_the_last_section_and_item_keys_continue(empty_database_url):
+    """A database at the previous revision keeps every section, item and comment; the last
+    section's "Contact us" part becomes the version's contact details, and back on downgrade."""
+    app = make_app(empty_database_url)
+    last_body = "Co-production covers four activities.\n\n## Contact us\n\nEmail: getinvolved@example.gov.uk"
+    with app.app_context():
+        upgrade(revision="f7d3b9e5a2c8")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO document (id, slug, title, created_at) VALUES (1, 'd', 'D', :now)"),
+                {"now": NOW},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO document_version (id, document_id, number, summary, published_at, "
+                    "created_at) VALUES (1, 1, 1, '', :now, :now)"
+                ),
+                {"now": NOW},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO section (id, version_id, position, slug, heading, body, items_intro) VALUES "
+                    "(1, 1, 1, 'basic', 'Basic', 'Basic text.', 'In practice:'), "
+                    "(2, 1, 2, 'four', 'Four', :last, '')"
+                ),
+                {"last": last_body},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO practice_item (id, section_id, position, key, text) VALUES "
+                    "(1, 1, 1, 'basic-1', 'Informing'), (2, 1, 2, 'basic-12', 'Listening')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO comment (id, reference, submission_key, document_version_id, section_id, "
+                    "practice_item_id, body, wants_updates, wants_involvement, state, revision, created_at, "
+                    "channel) VALUES (1, 'CP-222222', 'key-one-0123456789', 1, 1, 2, 'On listening', "
+                    "false, false, 'published', 1, :now, 'online')"
+                ),
+                {"now": NOW},
+            )
+        upgrade(revision="e6c2a8d4f1b7")
+        with db.engine.connect() as connection:
+            bodies = connection.execute(text("SELECT slug, body FROM section ORDER BY position")).all()
+            version = connection.execute(
+                text("SELECT contact_details, revision FROM document_version WHERE id = 1")
+            ).one()
+            sequence = connection.execute(
+                text("SELECT item_key_sequence FROM document WHERE id = 1")
+            ).scalar()
+            comment = connection.execute(text("SELECT section_id, practice_item_id, body FROM comment")).one()
+            items = connection.execute(text("SELECT key, text FROM practice_item ORDER BY id")).all()
+        assert [tuple(row) for row in bodies] == [
+            ("basic", "Basic text."),
+            ("four", "Co-production covers four activities."),
+        ]
+        assert tuple(version) == ("Email: getinvolved@example.gov.uk", 1)
+        assert sequence == 12
+        assert tuple(comment) == (1, 2, "On listening")
+        assert [tuple(row) for row in items] == [("basic-1", "Informing"), ("basic-12", "Listening")]
+        downgrade(revision="f7d3b9e5a2c8")
+        with db.engine.connect() as connection:
+            body = connection.execute(text("SELECT body FROM section WHERE id = 2")).scalar()
+        assert (
+            body
+            == "Co-production covers four activities.\n\n## Contact us\n\nEmail: getinvolved@example.gov.uk\n"
+        )
+        db.engine.dispose()

@@ -22,6 +22,9 @@ class Document(Model):
     slug: Mapped[str] = mapped_column(String(100), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    # The last number given to a practice item's key: a new item takes the next, so that no key
+    # is ever used twice in the document, even one of an item that was removed.
+    item_key_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
 
     versions: Mapped[list[DocumentVersion]] = relationship(
         back_populates="document", order_by="DocumentVersion.number"
@@ -29,7 +32,10 @@ class Document(Model):
 
 
 class DocumentVersion(Model):
-    """One published wording of a document. Comments belong to the version they were made on."""
+    """One wording of a document. Comments belong to the version they were made on.
+
+    A version with no `published_at` is the draft that staff are editing: one at a time.
+    """
 
     __table_args__ = (UniqueConstraint("document_id", "number"),)
 
@@ -39,11 +45,17 @@ class DocumentVersion(Model):
     summary: Mapped[str] = mapped_column(Text, default="")
     published_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    # How to reach the team, shown at the end of the document (Markdown).
+    contact_details: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Bumped on every edit of a draft, so that two admins cannot overwrite each other.
+    revision: Mapped[int] = mapped_column(default=1, server_default="1")
 
     document: Mapped[Document] = relationship(back_populates="versions")
-    sections: Mapped[list[Section]] = relationship(back_populates="version", order_by="Section.position")
+    sections: Mapped[list[Section]] = relationship(
+        back_populates="version", order_by="Section.position", cascade="all, delete-orphan"
+    )
     corrections: Mapped[list[ContentCorrection]] = relationship(
-        back_populates="version", order_by="ContentCorrection.id"
+        back_populates="version", order_by="ContentCorrection.id", cascade="all, delete-orphan"
     )
 
 
@@ -66,7 +78,7 @@ class Section(Model):
 
     version: Mapped[DocumentVersion] = relationship(back_populates="sections")
     items: Mapped[list[PracticeItem]] = relationship(
-        back_populates="section", order_by="PracticeItem.position"
+        back_populates="section", order_by="PracticeItem.position", cascade="all, delete-orphan"
     )
 
 

@@ -23,6 +23,7 @@ from feedback_portal.public.spam import new_form, spam_signal
 from feedback_portal.security import is_safe_next, limiter
 from feedback_portal.services import (
     consultations,
+    document_versions,
     documents,
     equality,
     feedback,
@@ -202,6 +203,7 @@ from feedback_portal.public import (  # noqa: E402, F401
     open_data,
     reactions,
     stop_emails,
+    versions,
     you_said_we_did,
 )
 
@@ -312,12 +314,14 @@ def _render_definition(version, form: CommentForm) -> str:
 
 
 def _render_section(page: documents.SectionPage, form: CommentForm) -> str:
+    comments = feedback.list_published_comments(page.version, section=page.section)
     return render_template(
         "public/section.html",
         page=page,
         section=page.section,
         form=form,
-        comments=feedback.list_published_comments(page.version, section=page.section),
+        comments=comments,
+        changed=document_versions.changed_since(comments, section=page.section),
         counts=feedback.count_published_comments(page.version),
         summaries=summaries.show_published(page.version, section=page.section),
         reaction_action=url_for(".submit_reaction", slug=page.section.slug),
@@ -327,13 +331,15 @@ def _render_section(page: documents.SectionPage, form: CommentForm) -> str:
 
 
 def _render_practice_item(page: documents.SectionPage, item, form: CommentForm) -> str:
+    comments = feedback.list_published_comments(page.version, item=item)
     return render_template(
         "public/practice_item.html",
         page=page,
         section=page.section,
         item=item,
         form=form,
-        comments=feedback.list_published_comments(page.version, item=item),
+        comments=comments,
+        changed=document_versions.changed_since(comments, item=item),
         summaries=summaries.show_published(page.version, item=item),
         reaction_action=url_for(".submit_reaction", slug=page.section.slug, key=item.key),
         **reactions.reaction_context(CommentTarget(page.version, page.section, item)),

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from feedback_portal import links
 from feedback_portal.extensions import db
-from feedback_portal.models import Comment, CommentState, Report, Section, StaffUser
+from feedback_portal.models import Comment, CommentState, PracticeItem, Report, Section, StaffUser
 from feedback_portal.services import involvement_pipeline, notifications
 from feedback_portal.services.comment_filters import EVERY_FEEDBACK_STATE, NOT_FEEDBACK, WHOLE_DOCUMENT
 from feedback_portal.services.documents import get_current_version
@@ -67,24 +67,39 @@ def build_digest(since: datetime, until: datetime) -> DigestContent:
         "created_to": in_uk(until - timedelta(microseconds=1)).date().isoformat(),
     }
     version = get_current_version()
-    sections: dict[int | None, Section] = {section.id: section for section in version.sections}
-    items = {item.id: item for section in version.sections for item in section.items}
-    for section_id, item_id, count in db.session.execute(
-        select(Comment.section_id, Comment.practice_item_id, func.count())
-        .where(in_period)
-        .group_by(Comment.section_id, Comment.practice_item_id)
-        .order_by(Comment.section_id, Comment.practice_item_id)
-    ):
-        section = sections.get(section_id)
-        if item_id in items:
-            label = f"{section.heading if section else 'Section'}: ‘{items[item_id].text}’"
-            assert section is not None  # a comment on an example also names its section
-            link = links.public_url(
-                "staff.list_comments", **counted, section=section.slug, item=items[item_id].key
+    # By slug and key: a comment made on an earlier version counts for the same part now.
+    headings = {section.slug: section.heading for section in version.sections}
+    texts = {item.key: item.text for section in version.sections for item in section.items}
+    parts = [part for section in version.sections for part in (section.slug, *(i.key for i in section.items))]
+    order = {part: number for number, part in enumerate(parts)}
+    rows = list(
+        db.session.execute(
+            select(
+                Section.slug,
+                PracticeItem.key,
+                func.max(Section.heading),
+                func.max(PracticeItem.text),
+                func.count(),
             )
-        elif section is not None:
-            label = section.heading
-            link = links.public_url("staff.list_comments", **counted, section=section.slug)
+            .select_from(Comment)
+            .outerjoin(Section, Section.id == Comment.section_id)
+            .outerjoin(PracticeItem, PracticeItem.id == Comment.practice_item_id)
+            .where(in_period)
+            .group_by(Section.slug, PracticeItem.key)
+        )
+    )
+    # In the document's order; parts no longer in it last.
+    rows.sort(
+        key=lambda row: (-1 if row[0] is None else order.get(row[0], len(order)), order.get(row[1], -1))
+    )
+    for slug, key, old_heading, old_text, count in rows:
+        heading = headings.get(slug, old_heading)
+        if key is not None:
+            label = f"{heading}: ‘{texts.get(key, old_text)}’"
+            link = links.public_url("staff.list_comments", **counted, section=slug, item=key)
+        elif slug is not None:
+            label = heading
+            link = links.public_url("staff.list_comments", **counted, section=slug)
         else:
             label = "The whole document"
             link = links.public_url("staff.list_comments", **counted, section=WHOLE_DOCUMENT)

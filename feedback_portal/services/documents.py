@@ -57,9 +57,13 @@ def seed_document(path: Path = DEFINITION_SOURCE, now: datetime | None = None) -
         )
 
     now = now or datetime.now(UTC)
-    document = Document(slug=slug, title=source["title"])
+    document = Document(slug=slug, title=source["title"], item_key_sequence=0)
     version = DocumentVersion(
-        document=document, number=1, summary=source.get("summary", ""), published_at=now
+        document=document,
+        number=1,
+        summary=source.get("summary", ""),
+        contact_details=source.get("contact_details", "").strip(),
+        published_at=now,
     )
     item_count = 0
     for position, entry in enumerate(source["sections"], start=1):
@@ -76,6 +80,7 @@ def seed_document(path: Path = DEFINITION_SOURCE, now: datetime | None = None) -
                 PracticeItem(position=item_position, key=f"{entry['slug']}-{item_position}", text=text)
             )
             item_count += 1
+        document.item_key_sequence = max(document.item_key_sequence, len(entry.get("items", [])))
     for correction in source.get("corrections", []):
         version.corrections.append(
             ContentCorrection(

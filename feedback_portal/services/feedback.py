@@ -11,9 +11,9 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from feedback_portal.extensions import db
 from feedback_portal.hashing import keyed_hash
@@ -203,17 +203,40 @@ def get_comment_for_thank_you(reference: str, allowed_references: list[str]) -> 
 def list_published_comments(
     version: DocumentVersion, section: Section | None = None, item: PracticeItem | None = None
 ) -> list[Comment]:
-    """Published comments on exactly this target (a section's page lists its own, not its items')."""
-    query = select(Comment).where(
-        Comment.document_version_id == version.id, Comment.state == CommentState.PUBLISHED
+    """Published comments on exactly this target (a section's page lists its own, not its items',
+    except those of examples no longer in it).
+
+    A target is the same part in every version of the document: a section by its slug, an
+    example by its key. Each comment comes with the version, section or example it was made
+    on, in the same query, so a page can say which version that was and whether it changed.
+    """
+    query = (
+        select(Comment)
+        .join(Comment.document_version)
+        .where(DocumentVersion.document_id == version.document_id, Comment.state == CommentState.PUBLISHED)
+        .options(contains_eager(Comment.document_version), selectinload(Comment.response))
     )
     if item is not None:
-        query = query.where(Comment.practice_item_id == item.id)
+        query = (
+            query.join(Comment.practice_item)
+            .where(PracticeItem.key == item.key)
+            .options(contains_eager(Comment.practice_item))
+        )
     elif section is not None:
-        query = query.where(Comment.section_id == section.id, Comment.practice_item_id.is_(None))
+        # With the section's own, the comments on its examples that have since been removed:
+        # they have no page of their own any more.
+        current_keys = [each.key for each in section.items]
+        query = (
+            query.join(Comment.section)
+            .outerjoin(Comment.practice_item)
+            .where(
+                Section.slug == section.slug,
+                or_(Comment.practice_item_id.is_(None), PracticeItem.key.not_in(current_keys)),
+            )
+            .options(contains_eager(Comment.section), contains_eager(Comment.practice_item))
+        )
     else:
         query = query.where(Comment.section_id.is_(None), Comment.practice_item_id.is_(None))
-    query = query.options(selectinload(Comment.response))
     return list(db.session.scalars(query.order_by(Comment.published_at, Comment.id)))
 
 
@@ -225,22 +248,31 @@ class PublishedCounts:
 
 
 def count_published_comments(version: DocumentVersion) -> PublishedCounts:
-    """How many published comments each section and item has, in one aggregate query."""
+    """How many published comments each section and item of this version has, in one query.
+
+    Comments made on earlier versions count for the same section (by slug) and example (by key).
+    """
     rows = db.session.execute(
-        select(Comment.section_id, Comment.practice_item_id, func.count())
-        .where(Comment.document_version_id == version.id, Comment.state == CommentState.PUBLISHED)
-        .group_by(Comment.section_id, Comment.practice_item_id)
+        select(Section.slug, PracticeItem.key, func.count())
+        .select_from(Comment)
+        .join(Comment.document_version)
+        .outerjoin(Section, Section.id == Comment.section_id)
+        .outerjoin(PracticeItem, PracticeItem.id == Comment.practice_item_id)
+        .where(DocumentVersion.document_id == version.document_id, Comment.state == CommentState.PUBLISHED)
+        .group_by(Section.slug, PracticeItem.key)
     )
+    section_ids = {section.slug: section.id for section in version.sections}
+    item_ids = {item.key: item.id for section in version.sections for item in section.items}
     by_section: Counter = Counter()
     by_item: Counter = Counter()
     whole = 0
-    for section_id, item_id, count in rows:
-        if item_id is not None:
-            by_item[item_id] += count
-        if section_id is not None:
-            by_section[section_id] += count
-        else:
+    for slug, key, count in rows:
+        if key is not None and key in item_ids:
+            by_item[item_ids[key]] += count
+        if slug is None:
             whole += count
+        elif slug in section_ids:
+            by_section[section_ids[slug]] += count
     return PublishedCounts(by_section=by_section, by_item=by_item, whole_document=whole)
 
 

@@ -209,6 +209,11 @@ def enqueue_update(
                 "response": event.response,
                 "excerpt": _excerpt(event.response.body) if event.response else None,
                 "summary": event.summary,
+                "version": event.version,
+                "parts": [
+                    (part, links.public_url("public.view_changes") + f"#{part.section_slug}")
+                    for part in event.parts
+                ],
                 "comments": [
                     (comment, links.public_url("public.view_my_comment", reference=comment.reference))
                     for comment in event.comments

@@ -25,12 +25,14 @@ from feedback_portal.models import (
     CommentState,
     ConsentPurpose,
     ConsentRecord,
+    DocumentVersion,
     ResponseState,
     Summary,
     UpdateDelivery,
 )
 from feedback_portal.services import notifications
 from feedback_portal.services.summaries.coverage import covers
+from feedback_portal.services.version_updates import ChangedPart, list_version_news
 
 # Read this many people's earlier deliveries at a time, to keep each IN list small.
 PEOPLE_PER_QUERY = 500
@@ -45,6 +47,9 @@ class UpdateEvent:
     comments: list[Comment]
     response: CommentResponse | None = None
     summary: Summary | None = None
+    # A new version of the document, and the parts the person commented on that it changed.
+    version: DocumentVersion | None = None
+    parts: list[ChangedPart] = field(default_factory=list)
 
 
 @dataclass
@@ -115,8 +120,23 @@ def gather_updates(now: datetime) -> list[PersonUpdate]:
             key = f"summary:{summary.id}"
             event = person.events.setdefault(key, UpdateEvent(key, summary.published_at, [], summary=summary))
             event.comments.append(comment)
+    _gather_versions(people, now)
     _leave_out_delivered(people)
     return [person for person in people.values() if person.events]
+
+
+def _gather_versions(people: dict[str, PersonUpdate], now: datetime) -> None:
+    for news in list_version_news(now, _wants_updates()):
+        person = _person(people, news.comment)
+        version = news.version
+        assert version.published_at is not None  # only published versions are news
+        if person is None:
+            continue
+        key = f"version:{version.id}"
+        event = person.events.setdefault(key, UpdateEvent(key, version.published_at, [], version=version))
+        event.comments.append(news.comment)
+        if news.part not in event.parts:
+            event.parts.append(news.part)
 
 
 def _wants_updates() -> list[ColumnElement[bool]]:

@@ -14,6 +14,7 @@ from feedback_portal.staff import (  # noqa: E402, F401
     auth,
     consultations,
     dashboard,
+    document,
     export,
     figures,
     involvement,

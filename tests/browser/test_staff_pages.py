@@ -39,6 +39,7 @@ STAFF_PAGES = {
     "pending-comment": ("/staff/comments/{pending}?return_to=/staff/comments", "Comment {pending_ref}"),
     "redacted-comment": ("/staff/comments/{redacted}", "Comment {redacted_ref}"),
     "reported-comments": ("/staff/comments/reported", "Reported comments"),
+    "document": ("/staff/document", "Our definition of co-production"),
     "users": ("/staff/users", "Staff accounts"),
     "new-user": ("/staff/users/new", "Add an account"),
     "user": ("/staff/users/{moderator}", "moderator@example.gov.uk"),

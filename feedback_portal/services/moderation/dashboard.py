@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from feedback_portal.extensions import db
-from feedback_portal.models import Comment, CommentState, Report
+from feedback_portal.models import Comment, CommentState, Report, Section
 from feedback_portal.services.comment_filters import WHOLE_DOCUMENT
 from feedback_portal.services.documents import get_current_version
 from feedback_portal.services.moderation.queue import STATES
@@ -40,24 +40,30 @@ def summarise_comments(now: datetime | None = None) -> CommentSummary:
     """
     now = now or datetime.now(UTC)
     version = get_current_version()
-    rows: dict[int | None, SectionCounts] = {None: SectionCounts(label="The whole document", section_id=None)}
+    # Keyed by slug: a comment made on an earlier version counts for the same section now.
+    rows: dict[str | None, SectionCounts] = {None: SectionCounts(label="The whole document", section_id=None)}
     for section in version.sections:
-        rows[section.id] = SectionCounts(
+        rows[section.slug] = SectionCounts(
             label=section.heading, section_id=section.id, queue_section=section.slug
         )
-    for section_id, state, count in db.session.execute(
-        select(Comment.section_id, Comment.state, func.count()).group_by(Comment.section_id, Comment.state)
+    for slug, state, count in db.session.execute(
+        select(Section.slug, Comment.state, func.count())
+        .select_from(Comment)
+        .outerjoin(Section, Section.id == Comment.section_id)
+        .group_by(Section.slug, Comment.state)
     ):
-        if section_id in rows and state in rows[section_id].by_state:
-            rows[section_id].by_state[state] += count
-    for section_id, count in db.session.execute(
-        select(Comment.section_id, func.count(func.distinct(Comment.id)))
+        if slug in rows and state in rows[slug].by_state:
+            rows[slug].by_state[state] += count
+    for slug, count in db.session.execute(
+        select(Section.slug, func.count(func.distinct(Comment.id)))
+        .select_from(Comment)
         .join(Report, Report.comment_id == Comment.id)
+        .outerjoin(Section, Section.id == Comment.section_id)
         .where(Report.resolved_at.is_(None))
-        .group_by(Comment.section_id)
+        .group_by(Section.slug)
     ):
-        if section_id in rows:
-            rows[section_id].reported += count
+        if slug in rows:
+            rows[slug].reported += count
     oldest = db.session.scalar(
         select(func.min(Comment.created_at)).where(Comment.state == CommentState.PENDING)
     )
@@ -65,7 +71,7 @@ def summarise_comments(now: datetime | None = None) -> CommentSummary:
     for row in rows.values():
         for state, count in row.by_state.items():
             totals[state] += count
-    ordered = [rows[None], *(rows[section.id] for section in version.sections)]
+    ordered = [rows[None], *(rows[section.slug] for section in version.sections)]
     return CommentSummary(
         rows=ordered,
         totals=dict(totals),

@@ -114,14 +114,25 @@ def list_summaries() -> list[Summary]:
 def list_published(
     version: DocumentVersion, section: Section | None = None, item: PracticeItem | None = None
 ) -> list[Summary]:
-    """Published summaries of exactly this target: a section's own, not its items'."""
-    query = select(Summary).where(
-        Summary.document_version_id == version.id, Summary.state == SummaryState.PUBLISHED
+    """Published summaries of exactly this target: a section's own, not its items'.
+
+    The target in any version of the document (a section by slug, an example by key), so a
+    summary written before a new version was published still shows with its part.
+    """
+    query = (
+        select(Summary)
+        .join(DocumentVersion, DocumentVersion.id == Summary.document_version_id)
+        .where(DocumentVersion.document_id == version.document_id, Summary.state == SummaryState.PUBLISHED)
     )
     if item is not None:
-        query = query.where(Summary.practice_item_id == item.id)
+        query = query.where(
+            Summary.practice_item_id.in_(select(PracticeItem.id).where(PracticeItem.key == item.key))
+        )
     elif section is not None:
-        query = query.where(Summary.section_id == section.id, Summary.practice_item_id.is_(None))
+        query = query.where(
+            Summary.section_id.in_(select(Section.id).where(Section.slug == section.slug)),
+            Summary.practice_item_id.is_(None),
+        )
     else:
         query = query.where(Summary.section_id.is_(None), Summary.practice_item_id.is_(None))
     return list(db.session.scalars(_loaded(query).order_by(Summary.published_at, Summary.id)))
@@ -146,8 +157,11 @@ def list_published_by_part(version: DocumentVersion) -> list[PartOfDocument]:
     published = list(
         db.session.scalars(
             _loaded(
-                select(Summary).where(
-                    Summary.document_version_id == version.id, Summary.state == SummaryState.PUBLISHED
+                select(Summary)
+                .join(DocumentVersion, DocumentVersion.id == Summary.document_version_id)
+                .where(
+                    DocumentVersion.document_id == version.document_id,
+                    Summary.state == SummaryState.PUBLISHED,
                 )
             )
         )
@@ -159,7 +173,7 @@ def list_published_by_part(version: DocumentVersion) -> list[PartOfDocument]:
         )
     ]
     for section in version.sections:
-        mine = [s for s in shown if s.summary.section_id == section.id]
+        mine = [s for s in shown if s.summary.section is not None and s.summary.section.slug == section.slug]
         parts.append(PartOfDocument(section.slug, section.heading, mine))
     return [part for part in parts if part.summaries]
 
@@ -226,7 +240,7 @@ def list_comments_behind(summary: Summary, theme: Tag | None = None) -> list[Com
     query = _published_on_target(summary)
     if theme is not None:
         query = query.where(Comment.tags.any(Tag.id == theme.id))
-    query = query.options(selectinload(Comment.response))
+    query = query.options(selectinload(Comment.response), selectinload(Comment.document_version))
     return list(db.session.scalars(query.order_by(Comment.published_at, Comment.id)))
 
 
