@@ -9,7 +9,7 @@ from feedback_portal.public.routes import blueprint
 from feedback_portal.services import document_versions, documents
 
 
-@blueprint.get("/definition/versions/<int:number>")
+@blueprint.get("/definition/versions/<id:number>")
 def view_version(number: int) -> ResponseReturnValue:
     current = documents.get_current_version()
     if number == current.number:

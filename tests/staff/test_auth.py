@@ -402,8 +402,10 @@ def staff_routes(app) -> list[tuple[str, str]]:
             or getattr(app.view_functions[rule.endpoint], "allowed_roles", None) == "anyone"
         ):
             continue
-        # Every id in a staff address is 1 here; every other part of an address is "x".
+        # Every id in a staff address is 1 here, a choice of parts is its first choice, and
+        # every other part of an address is "x".
         path = re.sub(r"<(?:int|id):\w+>", "1", rule.rule)
+        path = re.sub(r"<any\(\s*(\w+)[^>]*>", r"\1", path)
         path = re.sub(r"<\w+>", "x", path)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             routes.append((method, path))
