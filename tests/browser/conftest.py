@@ -52,6 +52,9 @@ def browser() -> Iterator[Browser]:
 
 # Pages opened with JavaScript turned off, which axe (itself JavaScript) cannot run in.
 _WITHOUT_JAVASCRIPT: weakref.WeakSet[Page] = weakref.WeakSet()
+# For each of their contexts, the page with JavaScript where axe checks copies of them: one per
+# context, so that the styles and fonts are fetched once, not for every check.
+_AXE_COPIES: dict[BrowserContext, Page] = {}
 
 
 @pytest.fixture
@@ -95,6 +98,9 @@ def new_page(browser: Browser, live_server: str) -> Iterator[Callable[..., Page]
 
     yield open_page
     for context in contexts:
+        copy = _AXE_COPIES.pop(context, None)
+        if copy is not None:
+            copy.context.close()
         context.close()
     assert not problems, f"the browser reported errors: {problems}"
 
@@ -116,14 +122,14 @@ def assert_accessible(page: Page) -> None:
     """
     if page in _WITHOUT_JAVASCRIPT:
         html = _SCRIPT.sub("", page.content()).replace("<head>", f'<head><base href="{page.url}">', 1)
-        viewport = page.viewport_size
-        context = page.context.browser.new_context(viewport=viewport)
-        try:
-            copy = context.new_page()
-            copy.set_content(html, wait_until="load")
-            _assert_no_violations(copy, page.url)
-        finally:
-            context.close()
+        copy = _AXE_COPIES.get(page.context)
+        if copy is None:
+            copy = page.context.browser.new_context(viewport=page.viewport_size).new_page()
+            _AXE_COPIES[page.context] = copy
+        elif page.viewport_size:
+            copy.set_viewport_size(page.viewport_size)
+        copy.set_content(html, wait_until="load")
+        _assert_no_violations(copy, page.url)
         return
     _assert_no_violations(page, page.url)
 
