@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 
 from feedback_portal import links
@@ -66,6 +66,35 @@ def build_digest(since: datetime, until: datetime) -> DigestContent:
         "created_from": in_uk(since).date().isoformat(),
         "created_to": in_uk(until - timedelta(microseconds=1)).date().isoformat(),
     }
+    content.new_by_target = _new_by_part(in_period, counted)
+    content.new_total = sum(count for _, count, _ in content.new_by_target)
+    content.reactions = Counter(
+        dict(
+            db.session.execute(
+                select(Comment.reaction, func.count())
+                .where(in_period, Comment.reaction.is_not(None))
+                .group_by(Comment.reaction)
+            ).all()
+        )
+    )
+    content.pending, content.oldest_pending = db.session.execute(
+        select(func.count(), func.min(Comment.created_at)).where(Comment.state == CommentState.PENDING)
+    ).one()
+    if content.oldest_pending is not None and content.oldest_pending.tzinfo is None:
+        content.oldest_pending = content.oldest_pending.replace(tzinfo=UTC)
+    content.reported = db.session.execute(
+        select(func.count(func.distinct(Report.comment_id))).where(Report.resolved_at.is_(None))
+    ).scalar_one()
+    content.excerpts = _pending_excerpts(in_period)
+    content.new_offers = involvement_pipeline.count_new_offers(since, until)
+    content.offers_link = links.public_url(
+        "staff.list_offers", received_from=counted["created_from"], received_to=counted["created_to"]
+    )
+    return content
+
+
+def _new_by_part(in_period: ColumnElement[bool], counted: dict[str, str]) -> list[tuple[str, int, str]]:
+    """The period's comments per part of the document, in its order, each linking to the queue."""
     version = get_current_version()
     # By slug and key: a comment made on an earlier version counts for the same part now.
     headings = {section.slug: section.heading for section in version.sections}
@@ -92,6 +121,7 @@ def build_digest(since: datetime, until: datetime) -> DigestContent:
     rows.sort(
         key=lambda row: (-1 if row[0] is None else order.get(row[0], len(order)), order.get(row[1], -1))
     )
+    counts = []
     for slug, key, old_heading, old_text, count in rows:
         heading = headings.get(slug, old_heading)
         if key is not None:
@@ -103,25 +133,13 @@ def build_digest(since: datetime, until: datetime) -> DigestContent:
         else:
             label = "The whole document"
             link = links.public_url("staff.list_comments", **counted, section=WHOLE_DOCUMENT)
-        content.new_by_target.append((label, count, link))
-        content.new_total += count
-    content.reactions = Counter(
-        dict(
-            db.session.execute(
-                select(Comment.reaction, func.count())
-                .where(in_period, Comment.reaction.is_not(None))
-                .group_by(Comment.reaction)
-            ).all()
-        )
-    )
-    content.pending, content.oldest_pending = db.session.execute(
-        select(func.count(), func.min(Comment.created_at)).where(Comment.state == CommentState.PENDING)
-    ).one()
-    if content.oldest_pending is not None and content.oldest_pending.tzinfo is None:
-        content.oldest_pending = content.oldest_pending.replace(tzinfo=UTC)
-    content.reported = db.session.execute(
-        select(func.count(func.distinct(Report.comment_id))).where(Report.resolved_at.is_(None))
-    ).scalar_one()
+        counts.append((label, count, link))
+    return counts
+
+
+def _pending_excerpts(in_period: ColumnElement[bool]) -> list[tuple[str, str, str]]:
+    """The newest comments of the period still waiting, shortened, each linking to its page."""
+    excerpts = []
     for reference, body, comment_id in db.session.execute(
         select(Comment.reference, Comment.body, Comment.id)
         .where(in_period, Comment.state == CommentState.PENDING)
@@ -129,14 +147,8 @@ def build_digest(since: datetime, until: datetime) -> DigestContent:
         .limit(EXCERPTS)
     ):
         excerpt = body if len(body) <= EXCERPT_LENGTH else body[: EXCERPT_LENGTH - 1] + "…"
-        content.excerpts.append(
-            (reference, excerpt, links.public_url("staff.view_comment", comment_id=comment_id))
-        )
-    content.new_offers = involvement_pipeline.count_new_offers(since, until)
-    content.offers_link = links.public_url(
-        "staff.list_offers", received_from=counted["created_from"], received_to=counted["created_to"]
-    )
-    return content
+        excerpts.append((reference, excerpt, links.public_url("staff.view_comment", comment_id=comment_id)))
+    return excerpts
 
 
 @dataclass
