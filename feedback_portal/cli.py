@@ -16,7 +16,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.exc import OperationalError
 
 from feedback_portal import links
-from feedback_portal.cli_consultations import consultations_group
+from feedback_portal.cli_consultations import consultations_group, document_group
 from feedback_portal.cli_privacy import parse_now, privacy_group, retention, system_user_name
 from feedback_portal.extensions import db
 from feedback_portal.models import Role
@@ -36,6 +36,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(updates_group)
     app.cli.add_command(export)
     app.cli.add_command(consultations_group)
+    app.cli.add_command(document_group)
 
 
 @click.command("seed")
