@@ -2,42 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
 from feedback_portal.extensions import db
 from feedback_portal.models import Consultation, ConsultationStatus, Document
 from feedback_portal.services import documents
-from tests.factories import signed_in_client
+from tests.factories import make_staff, signed_in_client
+from tests.helpers.second_consultation import SECOND_SOURCE, open_second_consultation, write_source
 from tests.pages import parse, text_of
 from tests.staff.admin_helpers import post
-
-SECOND_SOURCE = """
-document_slug = "carers-charter"
-title = "Our carers charter"
-summary = "The charter as the team drafted it."
-contact_details = "Email: carers@example.gov.uk"
-
-[[sections]]
-slug = "promises"
-heading = "Our promises"
-body = "We will listen to carers."
-items_intro = "In practice this means:"
-items = ["We answer within a week.", "We meet in the evening too."]
-
-[[sections]]
-slug = "support"
-heading = "Support for carers"
-body = "Carers can ask for a break."
-"""
-
-
-def write_source(folder: Path, text: str = SECOND_SOURCE) -> Path:
-    path = folder / "charter.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def test_importing_a_document_makes_version_1_and_a_draft_consultation(app, runner, tmp_path):
@@ -99,3 +73,87 @@ def test_admins_edit_the_imported_document_by_its_slug(app, imported):
         definition = documents.get_document("co-production-definition")
         assert [version.number for version in definition.versions] == [1]
     assert staff.get("/staff/document?document=no-such-document").status_code == 404
+
+
+def test_a_comment_belongs_to_the_consultation_it_was_sent_to_whatever_dates_change(app):
+    from datetime import date, time
+
+    from feedback_portal.models import Comment, StaffUser
+    from feedback_portal.services import consultations
+    from feedback_portal.services.consultations import Period
+    from tests.factories import make_comment
+
+    reference = make_comment(app, "Sent while the first was open")
+    admin_id = make_staff(app, role="admin", email="admin@example.gov.uk")
+    with app.app_context():
+        first = consultations.get_current_consultation()
+        admin = db.session.get(StaffUser, admin_id)
+        consultations.close_now(first.id, admin)
+        later = consultations.create_consultation(
+            "The next round",
+            first.document_id,
+            Period(date(2099, 1, 1), time(9), date(2099, 2, 1)),
+            "pre",
+            admin,
+        )
+        consultations.schedule(later.id, Period(date(2099, 1, 1), time(9), date(2099, 2, 1)), admin)
+        comment = db.session.scalar(select(Comment).where(Comment.reference == reference))
+        # The next round is current now; the comment stays with the one it was sent to.
+        assert consultations.get_current_consultation().id == later.id
+        assert comment.consultation_id == first.id
+
+
+# A second consultation, open beside the first, with its own pages and comments --------------
+
+
+@pytest.fixture
+def second(app, tmp_path) -> int:
+    return open_second_consultation(app, tmp_path, moderation_mode="post")
+
+
+def test_the_home_page_shows_the_current_consultation_and_lists_the_others(client, second):
+    soup = parse(client.get("/"))
+    assert "Now: Our definition of co-production" in text_of(soup.select_one("#current-consultation"))
+    [other] = soup.select("#other-consultations + ul li")
+    assert text_of(other) == "Our carers charter You can comment until 23:59 on 31 December 2099."
+    assert other.select_one("a")["href"] == f"/consultations/{second}/definition"
+
+
+def test_each_consultation_has_its_own_pages_and_comments(app, client, second):
+    from tests.factories import REFERENCE, comment_post, use_post_moderation
+
+    use_post_moderation(app)
+    charter = f"/consultations/{second}/definition"
+    assert "Our carers charter" in text_of(parse(client.get(charter)))
+    page = f"{charter}/promises"
+    sent = client.post(page, data=comment_post(client, page, comment="Evenings would help me."))
+    assert sent.status_code == 302 and REFERENCE.match(sent.headers["Location"])
+    first = "/definition/basic"
+    client.post(first, data=comment_post(client, first, comment="The basic level is clear."))
+
+    on_charter = text_of(parse(client.get(page)))
+    assert "Evenings would help me." in on_charter
+    assert "The basic level is clear." not in on_charter
+    on_definition = text_of(parse(client.get(first)))
+    assert "The basic level is clear." in on_definition
+    assert "Evenings would help me." not in on_definition
+    # Links on the charter's pages stay in the charter's consultation.
+    soup = parse(client.get(charter))
+    assert soup.select_one(f"a[href='{charter}/support']") is not None
+    # Its whole-document page counts its own comments only.
+    with app.app_context():
+        from feedback_portal.models import Comment
+
+        consultation_ids = dict(db.session.execute(select(Comment.body, Comment.consultation_id)).all())
+    assert consultation_ids["Evenings would help me."] == second
+    assert consultation_ids["The basic level is clear."] != second
+    # A section of the other document is not part of the current one.
+    assert client.get("/definition/promises").status_code == 404
+
+
+def test_a_draft_consultation_has_no_public_pages(app, client, imported):
+    with app.app_context():
+        draft = db.session.scalar(select(Consultation).join(Document).where(Document.slug == imported))
+    assert client.get(f"/consultations/{draft.id}/definition").status_code == 404
+    assert client.get("/consultations/999/definition").status_code == 404
+    assert "Other consultations" not in text_of(parse(client.get("/")))

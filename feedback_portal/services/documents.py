@@ -24,7 +24,7 @@ from feedback_portal.models import (
     PracticeItem,
     Section,
 )
-from feedback_portal.services.consultations.current import find_current_consultation
+from feedback_portal.services.consultations.current import viewed_consultation
 from feedback_portal.services.exceptions import DocumentExists, NotFound
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
@@ -156,11 +156,12 @@ def get_document(slug: str) -> Document:
 
 
 def viewed_document_id() -> int | None:
-    """The chosen document, else the current consultation's, else None (then the newest version)."""
+    """The chosen document, else the viewed consultation's (the current one unless a page chose
+    another), else None (then the newest version of any)."""
     chosen = _chosen_document.get()
     if chosen is not None:
         return chosen
-    consultation = find_current_consultation()
+    consultation = viewed_consultation()
     return consultation.document_id if consultation is not None else None
 
 
