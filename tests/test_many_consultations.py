@@ -157,3 +157,113 @@ def test_a_draft_consultation_has_no_public_pages(app, client, imported):
     assert client.get(f"/consultations/{draft.id}/definition").status_code == 404
     assert client.get("/consultations/999/definition").status_code == 404
     assert "Other consultations" not in text_of(parse(client.get("/")))
+
+
+# Staff see one consultation at a time, the current one first --------------------------------
+
+
+@pytest.fixture
+def one_comment_each(app, client, tmp_path) -> int:
+    """A pending comment on the seeded consultation and one on the charter's. The charter's id."""
+    from tests.factories import comment_post, make_comment
+
+    second = open_second_consultation(app, tmp_path)
+    make_comment(app, "Pending on the definition.", state="pending")
+    page = f"/consultations/{second}/definition/promises"
+    assert (
+        client.post(page, data=comment_post(client, page, comment="Pending on the charter.")).status_code
+        == 302
+    )
+    return second
+
+
+def test_the_queue_shows_the_current_consultation_unless_another_is_chosen(app, one_comment_each):
+    staff = signed_in_client(app, "moderator")
+    shown = {
+        query: text_of(parse(staff.get(f"/staff/comments{query}")))
+        for query in ("", f"?consultation={one_comment_each}", "?consultation=")
+    }
+    assert "Pending on the definition." in shown[""] and "Pending on the charter." not in shown[""]
+    charter = shown[f"?consultation={one_comment_each}"]
+    assert "Pending on the charter." in charter and "Pending on the definition." not in charter
+    assert "Pending on the charter." in shown["?consultation="]
+    assert "Pending on the definition." in shown["?consultation="]
+
+
+def test_flask_export_csv_exports_the_current_consultation_unless_told(runner, one_comment_each):
+    exported = {
+        name: runner.invoke(args=["export", "csv", "--profile", "internal", *extra]).output
+        for name, extra in (
+            ("current", []),
+            ("charter", ["--consultation", str(one_comment_each)]),
+            ("every", ["--consultation", "0"]),
+        )
+    }
+    assert "Pending on the definition." in exported["current"]
+    assert "Pending on the charter." not in exported["current"]
+    assert "Pending on the charter." in exported["charter"]
+    assert "Pending on the definition." not in exported["charter"]
+    assert (
+        "Pending on the definition." in exported["every"] and "Pending on the charter." in exported["every"]
+    )
+
+
+def test_the_export_page_starts_at_the_current_consultation(app, one_comment_each):
+    admin = signed_in_client(app, "admin")
+    chosen = parse(admin.get("/staff/export")).select_one("#consultation option[selected]")
+    assert text_of(chosen) == "Our definition of co-production"
+
+
+def test_the_figures_count_the_current_consultation_unless_another_is_chosen(app, client, one_comment_each):
+    from tests.factories import comment_post
+
+    page = f"/consultations/{one_comment_each}/definition"
+    client.post(page, data=comment_post(client, page, comment="On the whole charter."))
+    staff = signed_in_client(app, "moderator")
+
+    def total(query: str) -> str:
+        csv = staff.get(f"/staff/figures/comments-per-day.csv{query}").get_data(as_text=True)
+        return csv.strip().splitlines()[-1]
+
+    assert total("") == '"Total","1"'
+    assert total(f"?consultation={one_comment_each}") == '"Total","2"'
+    figures = parse(staff.get(f"/staff/figures?consultation={one_comment_each}"))
+    assert text_of(figures.select_one("#consultation option[selected]")) == "Our carers charter"
+    # The download links keep the consultation chosen.
+    link = figures.select_one("a[href^='/staff/figures/comments-per-day.csv']")
+    assert link["href"] == f"/staff/figures/comments-per-day.csv?consultation={one_comment_each}"
+
+
+def test_the_digest_counts_the_current_consultation_unless_another_is_named(app, one_comment_each):
+    from datetime import UTC, datetime, timedelta
+
+    from feedback_portal.services.digests import build_digest
+
+    with app.app_context():
+        now = datetime.now(UTC)
+        current = build_digest(now - timedelta(hours=1), now + timedelta(minutes=1))
+        charter = build_digest(now - timedelta(hours=1), now + timedelta(minutes=1), one_comment_each)
+    assert (current.new_total, current.pending) == (1, 1)
+    assert [label for label, _count, _link in current.new_by_target] == ["Basic – one way"]
+    assert (charter.new_total, charter.pending) == (1, 1)
+    # The queue link shows what the digest counted: that consultation's comments.
+    assert f"consultation={one_comment_each}" in charter.new_by_target[0][2]
+
+
+def test_open_data_holds_the_current_consultation_unless_another_is_named(app, client, tmp_path):
+    from tests.factories import make_comment
+
+    second = open_second_consultation(app, tmp_path, moderation_mode="post")
+    make_comment(app, "Published on the definition.")
+    page = f"/consultations/{second}/definition/promises"
+    from tests.factories import comment_post
+
+    client.post(page, data=comment_post(client, page, comment="Published on the charter."))
+    current_csv = client.get("/open-data/comments.csv").get_data(as_text=True)
+    charter_csv = client.get(f"/open-data/comments.csv?consultation={second}").get_data(as_text=True)
+    assert "Published on the definition." in current_csv and "Published on the charter." not in current_csv
+    assert "Published on the charter." in charter_csv and "Published on the definition." not in charter_csv
+    first_page = client.get(f"/open-data/comments.json?consultation={second}&limit=1").get_json()
+    assert [row["comment"] for row in first_page["data"]] == ["Published on the charter."]
+    assert first_page["links"]["next"] is None
+    assert client.get("/open-data/comments.json?consultation=999").status_code == 404

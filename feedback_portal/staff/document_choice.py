@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import current_app, g, request
 
-from feedback_portal.services import documents
+from feedback_portal.services import consultations, documents
 from feedback_portal.staff import blueprint
 
 DOCUMENT_PAGES_MODULE = "feedback_portal.staff.document"
@@ -29,6 +29,7 @@ def choose_document() -> None:
 @blueprint.teardown_request
 def forget_document(_error: BaseException | None) -> None:
     documents.choose_document(None)
+    consultations.choose_consultation(None)
 
 
 @blueprint.url_defaults
