@@ -73,6 +73,13 @@ def test_admins_edit_the_imported_document_by_its_slug(app, imported):
         definition = documents.get_document("co-production-definition")
         assert [version.number for version in definition.versions] == [1]
     assert staff.get("/staff/document?document=no-such-document").status_code == 404
+    # Its consultation's page leads there too.
+    with app.app_context():
+        consultation_id = db.session.scalar(
+            select(Consultation.id).join(Document).where(Document.slug == "carers-charter")
+        )
+    consultation_page = parse(staff.get(f"/staff/consultations/{consultation_id}"))
+    assert consultation_page.select_one("#edit-document")["href"] == "/staff/document?document=carers-charter"
 
 
 def test_a_comment_belongs_to_the_consultation_it_was_sent_to_whatever_dates_change(app):
