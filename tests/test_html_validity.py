@@ -386,4 +386,11 @@ def test_a_second_consultation_s_pages_are_valid_html(app, client, tmp_path):
     pages["staff document page of another document"] = admin.get(
         "/staff/document?document=carers-charter"
     ).get_data(as_text=True)
+    pages["figures with a choice of consultation"] = admin.get(
+        f"/staff/figures?consultation={second}"
+    ).get_data(as_text=True)
+    pages["consultation page with its document's link"] = admin.get(
+        f"/staff/consultations/{second}"
+    ).get_data(as_text=True)
+    assert 'name="consultation"' in pages["figures with a choice of consultation"]
     assert nu_html_errors(pages, tmp_path) == {}
