@@ -16,11 +16,18 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.exc import OperationalError
 
 from feedback_portal import links
-from feedback_portal.cli_consultations import consultations_group
+from feedback_portal.cli_consultations import consultations_group, document_group
 from feedback_portal.cli_privacy import parse_now, privacy_group, retention, system_user_name
 from feedback_portal.extensions import db
 from feedback_portal.models import Role
-from feedback_portal.services import accounts, digests, documents, involvement_options, updates
+from feedback_portal.services import (
+    accounts,
+    comment_filters,
+    digests,
+    documents,
+    involvement_options,
+    updates,
+)
 from feedback_portal.services import export as exports
 from feedback_portal.services import outbox as outbox_service
 from feedback_portal.services.exceptions import DomainError
@@ -36,6 +43,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(updates_group)
     app.cli.add_command(export)
     app.cli.add_command(consultations_group)
+    app.cli.add_command(document_group)
 
 
 @click.command("seed")
@@ -211,6 +219,12 @@ EXPORT_OPTIONS = [
         "nothing personal, safe to publish.",
     ),
     click.option(
+        "--consultation",
+        type=int,
+        help="Only comments on this consultation (its number, as in /staff/consultations). "
+        "Without it, the current consultation's; 0 for every consultation.",
+    ),
+    click.option(
         "--state", help="Only comments in this state: pending, published, rejected, spam or hidden."
     ),
     click.option(
@@ -271,13 +285,17 @@ def run_export(
     created_from: datetime | None,
     created_to: datetime | None,
     output: Path | None,
+    consultation: int | None,
     **filters: Any,
 ) -> None:
     """Check what was asked for, then write the file with a progress bar, and say what was written."""
+    if consultation is None:
+        consultation = comment_filters.current_consultation_id()
     wanted = _export_request(
         file_format,
         profile,
         exports.ExportFilters(
+            consultation=consultation or None,
             created_from=created_from.date() if created_from else None,
             created_to=created_to.date() if created_to else None,
             **filters,

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
 from feedback_portal.cli_privacy import parse_now
-from feedback_portal.services import consultations
+from feedback_portal.services import consultations, documents
+from feedback_portal.services.exceptions import DocumentExists
 from feedback_portal.uk_time import last_open_moment, uk_time_on_date
 
 consultations_group = AppGroup("consultations", help="Consultations on the document.")
@@ -28,4 +31,22 @@ def open_for_development_command(now_text: str | None) -> None:
     click.echo(
         f"Opened ‘{opened.title}’ for comments until "
         f"{uk_time_on_date(last_open_moment(opened.closes_at))} (development only)."
+    )
+
+
+document_group = AppGroup("document", help="Documents the team consults on.")
+
+
+@document_group.command("import")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_document_command(source: Path) -> None:
+    """A new document from FILE (the seed's TOML format), with a draft consultation on it."""
+    try:
+        result = documents.import_document(source)
+    except DocumentExists as refused:
+        raise click.ClickException(str(refused)) from refused
+    click.echo(
+        f"Imported ‘{result.document_slug}’: version 1 with {result.sections} sections and "
+        f"{result.items} examples, and a draft consultation on it. Schedule it at /staff/consultations "
+        f"and edit it at /staff/document?document={result.document_slug}."
     )

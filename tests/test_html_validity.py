@@ -20,6 +20,7 @@ from feedback_portal.models import Comment
 from feedback_portal.services import outcomes, privacy, unsubscribe
 from feedback_portal.services.summaries import ActionDraft
 from tests.factories import comment_post, form_fields, make_comment, signed_in_client
+from tests.helpers.second_consultation import open_second_consultation
 from tests.helpers.summaries import make_summary, summary_form, tag_comment
 from tests.helpers.updates import publish_summary
 from tests.pages import parse, text_of
@@ -369,4 +370,27 @@ def theme_pages(admin, comment_page: str) -> dict[str, str]:
 
 
 def test_every_kind_of_page_is_valid_html(pages, tmp_path):
+    assert nu_html_errors(pages, tmp_path) == {}
+
+
+def test_a_second_consultation_s_pages_are_valid_html(app, client, tmp_path):
+    """The home page listing another consultation, that consultation's own pages, and the staff
+    page for its document."""
+    second = open_second_consultation(app, tmp_path)
+    charter = f"/consultations/{second}/definition"
+    paths = ["/", charter, f"{charter}/promises", f"{charter}/promises/examples/promises-1"]
+    pages = {path: client.get(path).get_data(as_text=True) for path in paths}
+    assert "Other consultations" in pages["/"]
+    assert "Our promises" in pages[f"{charter}/promises"]
+    admin = signed_in_client(app, role="admin")
+    pages["staff document page of another document"] = admin.get(
+        "/staff/document?document=carers-charter"
+    ).get_data(as_text=True)
+    pages["figures with a choice of consultation"] = admin.get(
+        f"/staff/figures?consultation={second}"
+    ).get_data(as_text=True)
+    pages["consultation page with its document's link"] = admin.get(
+        f"/staff/consultations/{second}"
+    ).get_data(as_text=True)
+    assert 'name="consultation"' in pages["figures with a choice of consultation"]
     assert nu_html_errors(pages, tmp_path) == {}

@@ -392,3 +392,64 @@ def test_the_closing_contact_details_move_out_of_the_last_section_and_item_keys_
             == "Co-production covers four activities.\n\n## Contact us\n\nEmail: getinvolved@example.gov.uk\n"
         )
         db.engine.dispose()
+
+
+def test_every_comment_moves_to_its_document_s_consultation_and_back(empty_database_url):
+    """A database at the previous revision (one document, its consultation, its comments) keeps
+    every comment, each now belonging to that consultation; a document with comments and no
+    consultation gets one, so that no comment is left belonging to none."""
+    app = make_app(empty_database_url)
+    with app.app_context():
+        upgrade(revision="e6c2a8d4f1b7")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO document (id, slug, title, created_at) VALUES "
+                    "(1, 'd', 'The definition', :now), (2, 'e', 'Another', :now)"
+                ),
+                {"now": NOW},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO document_version (id, document_id, number, summary, published_at, "
+                    "created_at) VALUES (1, 1, 1, '', :now, :now), (2, 1, 2, '', :now, :now), "
+                    "(3, 2, 1, '', :now, :now)"
+                ),
+                {"now": NOW},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO consultation (id, document_id, title, status, opens_at, closes_at, "
+                    "moderation_mode, created_at) VALUES (7, 1, 'The definition', 'scheduled', :opens, "
+                    ":closes, 'pre', :opens)"
+                ),
+                {"opens": datetime(2026, 10, 1, tzinfo=UTC), "closes": datetime(2026, 12, 1, tzinfo=UTC)},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO comment (id, reference, submission_key, document_version_id, body, "
+                    "wants_updates, wants_involvement, state, revision, created_at, channel) VALUES "
+                    "(1, 'CP-111111', 'k1', 1, 'On version 1', false, false, 'published', 1, :now, 'online'),"
+                    "(2, 'CP-222222', 'k2', 2, 'On version 2', false, false, 'pending', 1, :now, 'paper'),"
+                    "(3, 'CP-333333', 'k3', 3, 'Elsewhere', false, false, 'published', 1, :now, 'online')"
+                ),
+                {"now": NOW},
+            )
+        upgrade(revision="a7b3c9d1e5f2")
+        with db.engine.connect() as connection:
+            comments = connection.execute(
+                text("SELECT id, body, consultation_id FROM comment ORDER BY id")
+            ).all()
+            made = connection.execute(
+                text("SELECT document_id, title, status FROM consultation WHERE id <> 7")
+            ).all()
+        assert [tuple(row) for row in comments[:2]] == [(1, "On version 1", 7), (2, "On version 2", 7)]
+        assert [tuple(row) for row in made] == [(2, "Another", "draft")]
+        assert comments[2].consultation_id not in (None, 7)
+        with db.engine.connect() as connection, pytest.raises(IntegrityError):
+            connection.execute(text("UPDATE comment SET consultation_id = NULL WHERE id = 1"))
+        downgrade(revision="e6c2a8d4f1b7")
+        with db.engine.connect() as connection:
+            bodies = connection.execute(text("SELECT body FROM comment ORDER BY id")).scalars().all()
+        assert bodies == ["On version 1", "On version 2", "Elsewhere"]
+        db.engine.dispose()

@@ -234,6 +234,7 @@ def test_an_export_of_thousands_of_comments_streams_with_no_temporary_file(
                 reference=f"CP-T{number:05d}",
                 submission_key=f"key-{number}",
                 document_version_id=first.document_version_id,
+                consultation_id=first.consultation_id,
                 section_id=first.section_id,
                 # Text that does not compress, as a real person's would not to nothing.
                 body=f"Comment number {number}: {uuid.uuid4().hex} {uuid.uuid4().hex}",

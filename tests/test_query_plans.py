@@ -69,8 +69,8 @@ def fill(app, rare_actions: tuple[str, ...] = ()) -> None:
     with app.app_context():
         numbers, seconds = _numbers_and_seconds()
         copied = (
-            "document_version_id, section_id, practice_item_id, body, reaction, wants_updates, "
-            "wants_involvement, revision, channel"
+            "document_version_id, consultation_id, section_id, practice_item_id, body, reaction, "
+            "wants_updates, wants_involvement, revision, channel"
         )
         db.session.execute(
             text(

@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback_portal.extensions import Model
-from feedback_portal.models.document import DocumentVersion, PracticeItem, Section, utc_now
+from feedback_portal.models.document import Consultation, DocumentVersion, PracticeItem, Section, utc_now
 
 if TYPE_CHECKING:
     from feedback_portal.models.involvement import InvolvementNote
@@ -65,6 +65,8 @@ class Comment(Model):
     # One per rendered form, so a double click or a resubmission makes one comment.
     submission_key: Mapped[str] = mapped_column(String(64), unique=True)
     document_version_id: Mapped[int] = mapped_column(ForeignKey("document_version.id"), index=True)
+    # The consultation its form was for, fixed when it was sent: new dates never move it.
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), index=True)
     # Neither set: the comment is about the document as a whole.
     section_id: Mapped[int | None] = mapped_column(ForeignKey("section.id"))
     practice_item_id: Mapped[int | None] = mapped_column(ForeignKey("practice_item.id"))
@@ -102,6 +104,7 @@ class Comment(Model):
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
 
     document_version: Mapped[DocumentVersion] = relationship()
+    consultation: Mapped[Consultation] = relationship()
     section: Mapped[Section | None] = relationship()
     practice_item: Mapped[PracticeItem | None] = relationship()
     reports: Mapped[list[Report]] = relationship(back_populates="comment", order_by="Report.id")

@@ -45,7 +45,8 @@ def view_open_data() -> str:
 @limiter.shared_limit(open_data_rate_limit, scope=RATE_LIMIT_SCOPE)
 def download_open_data_comments() -> ResponseReturnValue:
     disposition = f'attachment; filename="{export_filename(OPEN_DATA)}"'
-    return _send(open_data.open_csv_file(), "text/csv", {"Content-Disposition": disposition})
+    consultation = request.args.get("consultation", type=int)
+    return _send(open_data.open_csv_file(consultation), "text/csv", {"Content-Disposition": disposition})
 
 
 def _too_many_requests_as_json(limit: RequestLimit) -> Response:
@@ -56,7 +57,11 @@ def _too_many_requests_as_json(limit: RequestLimit) -> Response:
 @limiter.shared_limit(open_data_rate_limit, scope=RATE_LIMIT_SCOPE, on_breach=_too_many_requests_as_json)
 def list_open_data_comments() -> ResponseReturnValue:
     try:
-        data_file = open_data.open_json_page(request.args.get("after"), request.args.get("limit"))
+        data_file = open_data.open_json_page(
+            request.args.get("after"),
+            request.args.get("limit"),
+            request.args.get("consultation", type=int),
+        )
     except InvalidPageLink as error:
         return _json_error(400, str(error))
     return _send(data_file, "application/json", {})

@@ -10,6 +10,7 @@ from flask import redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from feedback_portal.public import visitor
+from feedback_portal.public.consultation_urls import in_every_consultation
 from feedback_portal.public.forms import ReactionForm
 from feedback_portal.public.routes import blueprint, comment_rate_limit
 from feedback_portal.public.spam import form_shown_token, spam_signal
@@ -80,21 +81,21 @@ def _render_form(page: _Page, form: ReactionForm, refused: bool = False) -> str:
         page=page,
         about=page.target.label,
         reaction_counts=reactions.counts_for(page.target),
-        notice=consultations.notice_for(consultations.find_current_consultation()),
+        notice=consultations.notice_for(consultations.viewed_consultation()),
         refused=refused,
     )
 
 
-@blueprint.get(DOCUMENT_PATH, defaults=WHOLE_DOCUMENT)
-@blueprint.get(SECTION_PATH, defaults=SECTION)
-@blueprint.get(ITEM_PATH)
+@in_every_consultation(blueprint, "GET", DOCUMENT_PATH, defaults=WHOLE_DOCUMENT)
+@in_every_consultation(blueprint, "GET", SECTION_PATH, defaults=SECTION)
+@in_every_consultation(blueprint, "GET", ITEM_PATH)
 def view_reaction_form(slug: str | None, key: str | None) -> str:
     return _render_form(_page(slug, key), new_reaction_form())
 
 
-@blueprint.post(DOCUMENT_PATH, defaults=WHOLE_DOCUMENT)
-@blueprint.post(SECTION_PATH, defaults=SECTION)
-@blueprint.post(ITEM_PATH)
+@in_every_consultation(blueprint, "POST", DOCUMENT_PATH, defaults=WHOLE_DOCUMENT)
+@in_every_consultation(blueprint, "POST", SECTION_PATH, defaults=SECTION)
+@in_every_consultation(blueprint, "POST", ITEM_PATH)
 @limiter.limit(comment_rate_limit)
 def submit_reaction(slug: str | None, key: str | None) -> ResponseReturnValue:
     page = _page(slug, key)
@@ -119,9 +120,9 @@ def submit_reaction(slug: str | None, key: str | None) -> ResponseReturnValue:
     return redirect(url_for(".view_reaction_counted", slug=slug, key=key))
 
 
-@blueprint.get(DOCUMENT_PATH + "/thank-you", defaults=WHOLE_DOCUMENT)
-@blueprint.get(SECTION_PATH + "/thank-you", defaults=SECTION)
-@blueprint.get(ITEM_PATH + "/thank-you")
+@in_every_consultation(blueprint, "GET", DOCUMENT_PATH + "/thank-you", defaults=WHOLE_DOCUMENT)
+@in_every_consultation(blueprint, "GET", SECTION_PATH + "/thank-you", defaults=SECTION)
+@in_every_consultation(blueprint, "GET", ITEM_PATH + "/thank-you")
 def view_reaction_counted(slug: str | None, key: str | None) -> ResponseReturnValue:
     page = _page(slug, key)
     if not visitor.has_answered(page.key):

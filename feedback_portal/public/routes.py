@@ -18,6 +18,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from feedback_portal.public import visitor
+from feedback_portal.public.consultation_urls import in_every_consultation, init_blueprint
 from feedback_portal.public.forms import CommentForm, ConfirmForm, ReportForm
 from feedback_portal.public.spam import new_form, spam_signal
 from feedback_portal.security import is_safe_next, limiter
@@ -36,6 +37,7 @@ from feedback_portal.services.exceptions import ConsultationClosed
 from feedback_portal.services.feedback import CommentSubmission, CommentTarget
 
 blueprint = Blueprint("public", __name__)
+init_blueprint(blueprint)
 
 
 def comment_rate_limit() -> str:
@@ -49,33 +51,44 @@ def report_rate_limit() -> str:
 @blueprint.get("/")
 def view_home() -> str:
     version = documents.get_current_version()
-    notice = consultations.notice_for(consultations.find_current_consultation())
-    return render_template("public/home.html", version=version, notice=notice)
+    current = consultations.find_current_consultation()
+    others = [
+        (each, consultations.notice_for(each))
+        for each in consultations.list_public_consultations()
+        if each != current
+    ]
+    return render_template(
+        "public/home.html",
+        version=version,
+        current=current,
+        notice=consultations.notice_for(current),
+        others=others,
+    )
 
 
 # The document, and comments on it -----------------------------------------------------------
 
 
-@blueprint.get("/definition")
+@in_every_consultation(blueprint, "GET", "/definition")
 def view_definition() -> str:
     version = documents.get_current_version()
     return _render_definition(version, _new_comment_form())
 
 
-@blueprint.post("/definition")
+@in_every_consultation(blueprint, "POST", "/definition")
 @limiter.limit(comment_rate_limit)
 def submit_document_comment() -> ResponseReturnValue:
     version = documents.get_current_version()
     return _submit_comment(CommentTarget(version=version), lambda form: _render_definition(version, form))
 
 
-@blueprint.get("/definition/<slug>")
+@in_every_consultation(blueprint, "GET", "/definition/<slug>")
 def view_section(slug: str) -> str:
     page = documents.get_section_page(slug)
     return _render_section(page, _new_comment_form())
 
 
-@blueprint.post("/definition/<slug>")
+@in_every_consultation(blueprint, "POST", "/definition/<slug>")
 @limiter.limit(comment_rate_limit)
 def submit_section_comment(slug: str) -> ResponseReturnValue:
     page = documents.get_section_page(slug)
@@ -83,13 +96,13 @@ def submit_section_comment(slug: str) -> ResponseReturnValue:
     return _submit_comment(target, lambda form: _render_section(page, form))
 
 
-@blueprint.get("/definition/<slug>/examples/<key>")
+@in_every_consultation(blueprint, "GET", "/definition/<slug>/examples/<key>")
 def view_practice_item(slug: str, key: str) -> str:
     page, item = documents.get_practice_item(slug, key)
     return _render_practice_item(page, item, _new_comment_form())
 
 
-@blueprint.post("/definition/<slug>/examples/<key>")
+@in_every_consultation(blueprint, "POST", "/definition/<slug>/examples/<key>")
 @limiter.limit(comment_rate_limit)
 def submit_practice_item_comment(slug: str, key: str) -> ResponseReturnValue:
     page, item = documents.get_practice_item(slug, key)
@@ -304,8 +317,8 @@ def _render_definition(version, form: CommentForm) -> str:
         "public/definition.html",
         version=version,
         form=form,
-        comments=feedback.list_published_comments(version),
-        counts=feedback.count_published_comments(version),
+        comments=feedback.list_published_comments(version, consultation=_consultation()),
+        counts=feedback.count_published_comments(version, _consultation()),
         summaries=summaries.show_published(version),
         reaction_action=url_for(".submit_reaction"),
         **reactions.reaction_context(CommentTarget(version)),
@@ -314,7 +327,9 @@ def _render_definition(version, form: CommentForm) -> str:
 
 
 def _render_section(page: documents.SectionPage, form: CommentForm) -> str:
-    comments = feedback.list_published_comments(page.version, section=page.section)
+    comments = feedback.list_published_comments(
+        page.version, section=page.section, consultation=_consultation()
+    )
     return render_template(
         "public/section.html",
         page=page,
@@ -322,7 +337,7 @@ def _render_section(page: documents.SectionPage, form: CommentForm) -> str:
         form=form,
         comments=comments,
         changed=document_versions.changed_since(comments, section=page.section),
-        counts=feedback.count_published_comments(page.version),
+        counts=feedback.count_published_comments(page.version, _consultation()),
         summaries=summaries.show_published(page.version, section=page.section),
         reaction_action=url_for(".submit_reaction", slug=page.section.slug),
         **reactions.reaction_context(CommentTarget(page.version, page.section)),
@@ -331,7 +346,7 @@ def _render_section(page: documents.SectionPage, form: CommentForm) -> str:
 
 
 def _render_practice_item(page: documents.SectionPage, item, form: CommentForm) -> str:
-    comments = feedback.list_published_comments(page.version, item=item)
+    comments = feedback.list_published_comments(page.version, item=item, consultation=_consultation())
     return render_template(
         "public/practice_item.html",
         page=page,
@@ -347,20 +362,32 @@ def _render_practice_item(page: documents.SectionPage, item, form: CommentForm) 
     )
 
 
+def _consultation():
+    """The consultation the page is about: the one in its URL, else the current one."""
+    return consultations.viewed_consultation()
+
+
 def _comment_form_context() -> dict:
+    consultation = _consultation()
     return {
-        "notice": consultations.notice_for(consultations.find_current_consultation()),
+        "consultation": consultation,
+        "notice": consultations.notice_for(consultation),
         "remembered": visitor.remembered_contact(),
         "forget_form": ConfirmForm(),
     }
 
 
 def _page_of(comment) -> str:
+    current = consultations.find_current_consultation()
+    # Another consultation's comment is on that consultation's page.
+    where = {} if comment.consultation == current else {"consultation_id": comment.consultation_id}
     if comment.practice_item is not None:
-        return url_for(".view_practice_item", slug=comment.section.slug, key=comment.practice_item.key)
+        return url_for(
+            ".view_practice_item", slug=comment.section.slug, key=comment.practice_item.key, **where
+        )
     if comment.section is not None:
-        return url_for(".view_section", slug=comment.section.slug)
-    return url_for(".view_definition")
+        return url_for(".view_section", slug=comment.section.slug, **where)
+    return url_for(".view_definition", **where)
 
 
 def _safe_return_path(path: str | None) -> str:

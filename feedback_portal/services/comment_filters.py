@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, exists, or_, select
 
 from feedback_portal.models import Comment, CommentState, PracticeItem, Report, Section, Tag, comment_tag
+from feedback_portal.services.consultations import find_current_consultation
 from feedback_portal.uk_time import start_of_uk_day
 
 # The `section` filter's value for comments on the whole document rather than one section.
@@ -29,6 +30,9 @@ class CommentFilters:
     """
 
     state: str | None = CommentState.PENDING
+    # A consultation's id; None for every consultation. The pages and `flask export` start at
+    # the current one (current_consultation_id).
+    consultation: int | None = None
     # A section's slug, or "document" for comments on the whole document.
     section: str | None = None
     item: str | None = None
@@ -69,6 +73,8 @@ def open_reports_exist() -> Any:
 
 def apply_comment_filters(query: Select, filters: CommentFilters) -> Select:
     """`query` narrowed to the comments these filters describe."""
+    if filters.consultation is not None:
+        query = query.where(Comment.consultation_id == filters.consultation)
     if filters.state == EVERY_FEEDBACK_STATE:
         query = query.where(Comment.state.not_in(NOT_FEEDBACK))
     elif filters.state is not None:
@@ -100,6 +106,12 @@ def apply_comment_filters(query: Select, filters: CommentFilters) -> Select:
     if filters.text:
         query = query.where(_text_matches(filters.text, filters.text_in_contact_details))
     return query
+
+
+def current_consultation_id() -> int | None:
+    """Where the consultation filter starts: the consultation the public sees now."""
+    current = find_current_consultation()
+    return current.id if current is not None else None
 
 
 def _text_matches(text: str, in_contact_details: bool) -> ColumnElement[bool]:

@@ -10,14 +10,19 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.exc import IntegrityError
 
 from feedback_portal import links
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment, CommentState, PracticeItem, Report, Section, StaffUser
 from feedback_portal.services import involvement_pipeline, notifications
-from feedback_portal.services.comment_filters import EVERY_FEEDBACK_STATE, NOT_FEEDBACK, WHOLE_DOCUMENT
+from feedback_portal.services.comment_filters import (
+    EVERY_FEEDBACK_STATE,
+    NOT_FEEDBACK,
+    WHOLE_DOCUMENT,
+    current_consultation_id,
+)
 from feedback_portal.services.documents import get_current_version
 from feedback_portal.uk_time import in_uk, start_of_uk_day
 
@@ -54,17 +59,25 @@ class DigestContent:
         return bool(self.new_total or self.pending or self.reported or self.new_offers)
 
 
-def build_digest(since: datetime, until: datetime) -> DigestContent:
-    """A handful of aggregate queries, whatever the number of comments."""
+def build_digest(since: datetime, until: datetime, consultation_id: int | None = None) -> DigestContent:
+    """A handful of aggregate queries, whatever the number of comments: about one consultation's
+    comments, the current one's unless named."""
     content = DigestContent(since=since, until=until)
+    consultation_id = consultation_id or current_consultation_id()
+    in_consultation = Comment.consultation_id == consultation_id if consultation_id else true()
     in_period = (
-        (Comment.created_at >= since) & (Comment.created_at < until) & Comment.state.not_in(NOT_FEEDBACK)
+        (Comment.created_at >= since)
+        & (Comment.created_at < until)
+        & Comment.state.not_in(NOT_FEEDBACK)
+        & in_consultation
     )
-    # The queue, showing exactly what is counted: the same states and the period's UK days.
+    # The queue, showing exactly what is counted: the consultation, the same states and the
+    # period's UK days.
     counted = {
         "state": EVERY_FEEDBACK_STATE,
         "created_from": in_uk(since).date().isoformat(),
         "created_to": in_uk(until - timedelta(microseconds=1)).date().isoformat(),
+        "consultation": consultation_id or "",
     }
     content.new_by_target = _new_by_part(in_period, counted)
     content.new_total = sum(count for _, count, _ in content.new_by_target)
@@ -78,12 +91,16 @@ def build_digest(since: datetime, until: datetime) -> DigestContent:
         )
     )
     content.pending, content.oldest_pending = db.session.execute(
-        select(func.count(), func.min(Comment.created_at)).where(Comment.state == CommentState.PENDING)
+        select(func.count(), func.min(Comment.created_at)).where(
+            Comment.state == CommentState.PENDING, in_consultation
+        )
     ).one()
     if content.oldest_pending is not None and content.oldest_pending.tzinfo is None:
         content.oldest_pending = content.oldest_pending.replace(tzinfo=UTC)
     content.reported = db.session.execute(
-        select(func.count(func.distinct(Report.comment_id))).where(Report.resolved_at.is_(None))
+        select(func.count(func.distinct(Report.comment_id)))
+        .join(Comment, Comment.id == Report.comment_id)
+        .where(Report.resolved_at.is_(None), in_consultation)
     ).scalar_one()
     content.excerpts = _pending_excerpts(in_period)
     content.new_offers = involvement_pipeline.count_new_offers(since, until)
@@ -93,7 +110,7 @@ def build_digest(since: datetime, until: datetime) -> DigestContent:
     return content
 
 
-def _new_by_part(in_period: ColumnElement[bool], counted: dict[str, str]) -> list[tuple[str, int, str]]:
+def _new_by_part(in_period: ColumnElement[bool], counted: dict[str, int | str]) -> list[tuple[str, int, str]]:
     """The period's comments per part of the document, in its order, each linking to the queue."""
     version = get_current_version()
     # By slug and key: a comment made on an earlier version counts for the same part now.

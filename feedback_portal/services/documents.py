@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +24,8 @@ from feedback_portal.models import (
     PracticeItem,
     Section,
 )
-from feedback_portal.services.exceptions import NotFound
+from feedback_portal.services.consultations.current import viewed_consultation
+from feedback_portal.services.exceptions import DocumentExists, NotFound
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 DEFINITION_SOURCE = CONTENT_DIR / "co-production-definition.toml"
@@ -39,6 +44,9 @@ def read_source(path: Path = DEFINITION_SOURCE) -> dict:
         return tomllib.load(source)
 
 
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
 def seed_document(path: Path = DEFINITION_SOURCE, now: datetime | None = None) -> SeedResult:
     """Load a document's first version from its source file, once.
 
@@ -55,8 +63,32 @@ def seed_document(path: Path = DEFINITION_SOURCE, now: datetime | None = None) -
             sections=len(version.sections),
             items=sum(len(section.items) for section in version.sections),
         )
+    return _create_document(source, now or datetime.now(UTC))
 
-    now = now or datetime.now(UTC)
+
+def import_document(path: Path, now: datetime | None = None) -> SeedResult:
+    """A new document from a source file in the seed's format: its version 1, and a draft
+    consultation on it that admins then schedule. A slug already taken is refused."""
+    try:
+        source = read_source(path)
+    except (OSError, tomllib.TOMLDecodeError) as problem:
+        raise DocumentExists(f"{path} is not a document source: {problem}") from problem
+    missing = [key for key in ("document_slug", "title", "sections") if not source.get(key)]
+    if missing:
+        raise DocumentExists(f"{path} is not a document source: it has no {', '.join(missing)}")
+    slug = source["document_slug"]
+    if not isinstance(slug, str) or not SLUG_PATTERN.match(slug):
+        raise DocumentExists(f"The document slug {slug!r} must be lower-case letters, digits and hyphens")
+    if db.session.scalar(select(Document.id).where(Document.slug == slug)) is not None:
+        raise DocumentExists(
+            f"A document with the slug {slug!r} already exists. Change document_slug in the file "
+            "to import it as a new document, or edit the existing one at /staff/document."
+        )
+    return _create_document(source, now or datetime.now(UTC))
+
+
+def _create_document(source: dict, now: datetime) -> SeedResult:
+    slug = source["document_slug"]
     document = Document(slug=slug, title=source["title"], item_key_sequence=0)
     version = DocumentVersion(
         document=document,
@@ -97,8 +129,45 @@ def seed_document(path: Path = DEFINITION_SOURCE, now: datetime | None = None) -
     return SeedResult(created=True, document_slug=slug, sections=len(source["sections"]), items=item_count)
 
 
+# The document a request is about, when it is not the current consultation's: a staff page
+# for a chosen document, or a public page of another consultation. Set for one request only.
+_chosen_document: ContextVar[int | None] = ContextVar("chosen_document", default=None)
+
+
+@contextmanager
+def document_chosen(document_id: int | None) -> Iterator[None]:
+    token = _chosen_document.set(document_id)
+    try:
+        yield
+    finally:
+        _chosen_document.reset(token)
+
+
+def choose_document(document_id: int | None) -> None:
+    """Make this document the one pages read, for the rest of the request (None: the current)."""
+    _chosen_document.set(document_id)
+
+
+def get_document(slug: str) -> Document:
+    document = db.session.scalar(select(Document).where(Document.slug == slug))
+    if document is None:
+        raise NotFound(f"No document {slug!r}")
+    return document
+
+
+def viewed_document_id() -> int | None:
+    """The chosen document, else the viewed consultation's (the current one unless a page chose
+    another), else None (then the newest version of any)."""
+    chosen = _chosen_document.get()
+    if chosen is not None:
+        return chosen
+    consultation = viewed_consultation()
+    return consultation.document_id if consultation is not None else None
+
+
 def get_current_version(document_slug: str | None = None) -> DocumentVersion:
-    """The newest published version of the document (the only one, until admins publish more)."""
+    """The newest published version of the named document; unnamed, of the chosen document, else
+    of the current consultation's."""
     query = (
         select(DocumentVersion)
         .join(Document)
@@ -112,6 +181,8 @@ def get_current_version(document_slug: str | None = None) -> DocumentVersion:
     )
     if document_slug:
         query = query.where(Document.slug == document_slug)
+    elif (document_id := viewed_document_id()) is not None:
+        query = query.where(DocumentVersion.document_id == document_id)
     version = db.session.scalar(query)
     if version is None:
         raise NotFound("No published document. Run `flask seed` to load it.")

@@ -9,6 +9,10 @@ class NotFound(DomainError):
     """The thing asked for does not exist, or is not visible to the person asking."""
 
 
+class DocumentExists(DomainError):
+    """A document cannot be imported: its slug is taken, or the file is not a document source."""
+
+
 class InvalidLink(NotFound):
     """A link from an email that was changed, cut short or has expired: it does nothing."""
 

@@ -22,6 +22,7 @@ from feedback_portal.models import (
     CommentState,
     ConsentPurpose,
     ConsentRecord,
+    Consultation,
     DocumentVersion,
     PracticeItem,
     Report,
@@ -29,7 +30,7 @@ from feedback_portal.models import (
     Section,
 )
 from feedback_portal.services import involvement, notifications
-from feedback_portal.services.consultations import find_current_consultation, notice_for
+from feedback_portal.services.consultations import notice_for, viewed_consultation
 from feedback_portal.services.exceptions import ConsultationClosed, NotFound
 from feedback_portal.services.privacy import comment_link_token
 
@@ -84,34 +85,42 @@ def new_submission_key() -> str:
     return secrets.token_urlsafe(24)
 
 
-def ensure_consultation_open(now: datetime | None = None) -> None:
-    """Refuses, saying when people can comment, unless a consultation is open now."""
+def ensure_consultation_open(
+    now: datetime | None = None, consultation: Consultation | None = None
+) -> Consultation:
+    """The consultation (the page's, the current one unless another was chosen, unless named), or a
+    refusal saying when people can comment, unless it is open now."""
     now = now or datetime.now(UTC)
-    consultation = find_current_consultation(now)
+    consultation = consultation or viewed_consultation(now)
     if consultation is None or not consultation.is_open(now):
         raise ConsultationClosed(notice_for(consultation, now).sentence + ".")
+    return consultation
 
 
 def submit_comment(
-    target: CommentTarget, submission: CommentSubmission, now: datetime | None = None
+    target: CommentTarget,
+    submission: CommentSubmission,
+    now: datetime | None = None,
+    consultation: Consultation | None = None,
 ) -> Comment:
-    """Save a comment and any consent given with it, in one transaction, exactly once.
+    """Save a comment on the consultation its form was for (the page's unless named) and any
+    consent given with it, in one transaction, exactly once.
 
     Sending the same form again (a double click, back and resubmit) returns the comment
     the first send made.
     """
     now = now or datetime.now(UTC)
-    ensure_consultation_open(now)
+    consultation = ensure_consultation_open(now, consultation)
+    if consultation.document_id != target.version.document_id:
+        raise NotFound("That part is not in this consultation's document")
     existing = _comment_by_submission_key(submission.submission_key)
     if existing is not None:
         return existing
 
-    consultation = find_current_consultation(now)
-    assert consultation is not None  # ensure_consultation_open has just found it
     published_at_once = consultation.moderation_mode == "post" and submission.spam_signal is None
     for _attempt in range(5):
         try:
-            return _save_comment(target, submission, published_at_once, now)
+            return _save_comment(target, submission, consultation, published_at_once, now)
         except IntegrityError:
             # The same form sent again at the same moment saved it first (its submission key
             # is unique): every sending gets that comment. Otherwise the reference was taken.
@@ -123,13 +132,18 @@ def submit_comment(
 
 
 def _save_comment(
-    target: CommentTarget, submission: CommentSubmission, published_at_once: bool, now: datetime
+    target: CommentTarget,
+    submission: CommentSubmission,
+    consultation: Consultation,
+    published_at_once: bool,
+    now: datetime,
 ) -> Comment:
     """Add the comment, its receipt and its consents, and commit them together."""
     comment = Comment(
         reference=new_reference(),
         submission_key=submission.submission_key,
         document_version=target.version,
+        consultation=consultation,
         section=target.section,
         practice_item=target.item,
         body=submission.text,
@@ -201,7 +215,10 @@ def get_comment_for_thank_you(reference: str, allowed_references: list[str]) -> 
 
 
 def list_published_comments(
-    version: DocumentVersion, section: Section | None = None, item: PracticeItem | None = None
+    version: DocumentVersion,
+    section: Section | None = None,
+    item: PracticeItem | None = None,
+    consultation: Consultation | None = None,
 ) -> list[Comment]:
     """Published comments on exactly this target (a section's page lists its own, not its items',
     except those of examples no longer in it).
@@ -216,6 +233,8 @@ def list_published_comments(
         .where(DocumentVersion.document_id == version.document_id, Comment.state == CommentState.PUBLISHED)
         .options(contains_eager(Comment.document_version), selectinload(Comment.response))
     )
+    if consultation is not None:
+        query = query.where(Comment.consultation_id == consultation.id)
     if item is not None:
         query = (
             query.join(Comment.practice_item)
@@ -247,12 +266,15 @@ class PublishedCounts:
     whole_document: int
 
 
-def count_published_comments(version: DocumentVersion) -> PublishedCounts:
-    """How many published comments each section and item of this version has, in one query.
+def count_published_comments(
+    version: DocumentVersion, consultation: Consultation | None = None
+) -> PublishedCounts:
+    """How many published comments each section and item of this version has (of one
+    consultation, if named), in one query.
 
     Comments made on earlier versions count for the same section (by slug) and example (by key).
     """
-    rows = db.session.execute(
+    query = (
         select(Section.slug, PracticeItem.key, func.count())
         .select_from(Comment)
         .join(Comment.document_version)
@@ -261,6 +283,9 @@ def count_published_comments(version: DocumentVersion) -> PublishedCounts:
         .where(DocumentVersion.document_id == version.document_id, Comment.state == CommentState.PUBLISHED)
         .group_by(Section.slug, PracticeItem.key)
     )
+    if consultation is not None:
+        query = query.where(Comment.consultation_id == consultation.id)
+    rows = db.session.execute(query)
     section_ids = {section.slug: section.id for section in version.sections}
     item_ids = {item.key: item.id for section in version.sections for item in section.items}
     by_section: Counter = Counter()

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from feedback_portal.extensions import db
 from feedback_portal.models import Channel, Comment, CommentState, StaffUser
 from feedback_portal.services import audit
+from feedback_portal.services.consultations import get_current_consultation
 from feedback_portal.services.documents import get_current_version, get_practice_item, get_section_page
 from feedback_portal.services.feedback import CommentTarget, new_reference, new_submission_key
 from feedback_portal.uk_time import in_uk
@@ -91,6 +92,8 @@ def enter_comment_on_behalf(entry: OfflineComment, actor: StaffUser, now: dateti
         reference=new_reference(),
         submission_key=submission_key,
         document_version=target.version,
+        # Staff enter it for the consultation the public sees now, whose document it is on.
+        consultation=get_current_consultation(),
         section=target.section,
         practice_item=target.item,
         body=entry.text,

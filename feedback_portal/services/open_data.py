@@ -35,6 +35,8 @@ from sqlalchemy import Connection, func, not_, or_, select
 from feedback_portal import links
 from feedback_portal.extensions import db
 from feedback_portal.models import AuditEntry, Comment, CommentResponse, CommentState, ResponseState, Tag
+from feedback_portal.services.comment_filters import current_consultation_id
+from feedback_portal.services.consultations import get_consultation
 from feedback_portal.services.csv_files import CHUNK_SIZE, stream_csv
 from feedback_portal.services.exceptions import InvalidPageLink
 from feedback_portal.services.export import OPEN_PROFILE, Labels, open_columns, open_rows
@@ -71,23 +73,39 @@ def column_keys() -> list[str]:
     return [column.key for column in OPEN_PROFILE.columns]
 
 
-def open_csv_file() -> DataFile:
-    """Every published comment, oldest first, as CSV."""
-    return _open("csv", _csv_chunks)
+def open_csv_file(consultation_id: int | None = None) -> DataFile:
+    """Every published comment of the consultation (the current one unless named), oldest first,
+    as CSV."""
+    scope = _scope(consultation_id)
+
+    def chunks(connection: Connection, labels: Labels) -> Iterator[bytes]:
+        return _csv_chunks(connection, labels, scope)
+
+    return _open(f"csv {scope}", chunks)
 
 
-def open_json_page(after: str | None, limit: str | None) -> DataFile:
-    """One page of published comments as JSON, after the cursor `after`, `limit` rows long.
+def open_json_page(after: str | None, limit: str | None, consultation_id: int | None = None) -> DataFile:
+    """One page of the consultation's published comments (the current one's unless named) as JSON,
+    after the cursor `after`, `limit` rows long.
 
     Raises InvalidPageLink when the cursor was changed or the limit is not 1 to MAX_PAGE_SIZE.
     """
     size = _page_size(limit)
     start = _read_cursor(after) if after is not None else None
+    scope = _scope(consultation_id)
 
     def chunks(connection: Connection, labels: Labels) -> Iterator[bytes]:
-        return _json_chunks(connection, labels, start, size)
+        return _json_chunks(connection, labels, start, size, scope, named=consultation_id)
 
-    return _open(f"json {after} {size}", chunks)
+    return _open(f"json {after} {size} {scope}", chunks)
+
+
+def _scope(consultation_id: int | None) -> int | None:
+    """The consultation whose comments a file holds: the one named (it must exist), else the
+    current one; None before there is any."""
+    if consultation_id is not None:
+        return get_consultation(consultation_id).id
+    return current_consultation_id()
 
 
 def _open(representation: str, make: Any) -> DataFile:
@@ -137,23 +155,27 @@ def _data_version(connection: Connection, labels: Labels, representation: str) -
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
-def _published_after(connection: Connection, start: tuple[datetime, int] | None, size: int) -> Sequence[Any]:
+def _published_after(
+    connection: Connection, start: tuple[datetime, int] | None, size: int, scope: int | None
+) -> Sequence[Any]:
     query = select(*open_columns()).where(Comment.state == CommentState.PUBLISHED)
+    if scope is not None:
+        query = query.where(Comment.consultation_id == scope)
     if start is not None:
         query = query.where(after_key(Comment.created_at, Comment.id, *start, descending=False))
     return connection.execute(query.order_by(Comment.created_at, Comment.id).limit(size)).all()
 
 
-def _csv_chunks(connection: Connection, labels: Labels) -> Iterator[bytes]:
+def _csv_chunks(connection: Connection, labels: Labels, scope: int | None) -> Iterator[bytes]:
     header = [column.heading for column in OPEN_PROFILE.columns]
-    for chunk in stream_csv(header, _every_row(connection, labels)):
+    for chunk in stream_csv(header, _every_row(connection, labels, scope)):
         yield chunk.encode("utf-8")
 
 
-def _every_row(connection: Connection, labels: Labels) -> Iterator[list[Any]]:
+def _every_row(connection: Connection, labels: Labels, scope: int | None) -> Iterator[list[Any]]:
     start = None
     while True:
-        batch = _published_after(connection, start, BATCH_SIZE)
+        batch = _published_after(connection, start, BATCH_SIZE, scope)
         yield from open_rows(connection, batch, labels)
         if len(batch) < BATCH_SIZE:
             return
@@ -161,10 +183,15 @@ def _every_row(connection: Connection, labels: Labels) -> Iterator[list[Any]]:
 
 
 def _json_chunks(
-    connection: Connection, labels: Labels, start: tuple[datetime, int] | None, size: int
+    connection: Connection,
+    labels: Labels,
+    start: tuple[datetime, int] | None,
+    size: int,
+    scope: int | None,
+    named: int | None,
 ) -> Iterator[bytes]:
     # One row more than the page: whether it comes says whether there is a next page.
-    rows = _published_after(connection, start, size + 1)
+    rows = _published_after(connection, start, size + 1, scope)
     page = rows[:size]
     keys = column_keys()
     buffer, waiting = ['{"data": ['], 0
@@ -175,14 +202,20 @@ def _json_chunks(
         if waiting >= CHUNK_SIZE:
             yield "".join(buffer).encode("utf-8")
             buffer, waiting = [], 0
-    next_link = _page_link(page[-1].created_at, page[-1].id, size) if len(rows) > size else None
+    next_link = _page_link(page[-1].created_at, page[-1].id, size, named) if len(rows) > size else None
     buffer.append('], "links": {"next": ' + json.dumps(next_link) + "}}")
     yield "".join(buffer).encode("utf-8")
 
 
-def _page_link(created_at: datetime, comment_id: int, size: int) -> str:
+def _page_link(created_at: datetime, comment_id: int, size: int, consultation_id: int | None) -> str:
+    """The next page, of the same consultation (named only when the first page named it)."""
     cursor = _signer().sign(encode_cursor(created_at, comment_id)).decode("ascii")
-    return links.public_url(JSON_ENDPOINT, after=cursor, limit=None if size == PAGE_SIZE else size)
+    return links.public_url(
+        JSON_ENDPOINT,
+        after=cursor,
+        limit=None if size == PAGE_SIZE else size,
+        consultation=consultation_id,
+    )
 
 
 def _read_cursor(text: str) -> tuple[datetime, int]:

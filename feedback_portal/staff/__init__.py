@@ -15,6 +15,7 @@ from feedback_portal.staff import (  # noqa: E402, F401
     consultations,
     dashboard,
     document,
+    document_choice,
     export,
     figures,
     involvement,

@@ -16,8 +16,8 @@ from flask_login import current_user
 from feedback_portal.models import DocumentVersion, PracticeItem, Section, StaffUser
 from feedback_portal.permissions import Capability
 from feedback_portal.security import requires
+from feedback_portal.services import consultations, documents
 from feedback_portal.services import document_versions as versions
-from feedback_portal.services import documents
 from feedback_portal.services.document_versions.editing import CannotMove
 from feedback_portal.staff import blueprint
 from feedback_portal.staff.document_forms import (
@@ -275,6 +275,7 @@ def _render_overview(publish_form: PublishForm | None = None, refused: list[str]
         form=publish_form if publish_form is not None and publish_form.errors else None,
         refused=refused,
         action_form=ActionForm(),
+        other_documents=[each for each in consultations.list_documents() if each.id != current.document_id],
     )
 
 

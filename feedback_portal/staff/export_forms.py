@@ -76,6 +76,7 @@ class ExportForm(QueueFilterForm):
             profile=self.profile.data,
             filters=exports.ExportFilters(
                 state=self.state.data or None,
+                consultation=self.consultation_id(),
                 section=self.section.data or None,
                 item=self.item.data or None,
                 reaction=self.reaction.data or None,

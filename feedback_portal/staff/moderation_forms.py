@@ -141,6 +141,12 @@ class QueueFilterForm(Form):
         description="For example, 2026-11-26",
         widget=GovTextInput(),
     )
+    consultation = SelectField(
+        "Consultation",
+        default="",
+        invalid_choice_message="Select a consultation from the list",
+        widget=GovSelect(),
+    )
     tag = SelectField(
         "Theme", default="", invalid_choice_message="Select a theme from the list", widget=GovSelect()
     )
@@ -163,6 +169,14 @@ class QueueFilterForm(Form):
 
     def __init__(self, formdata, choices: moderation.FilterChoices) -> None:
         super().__init__(formdata)
+        self.consultation.choices = [
+            SelectChoice("", "All consultations"),
+            *(SelectChoice(str(number), title) for number, title in choices.consultations),
+        ]
+        if not formdata or "consultation" not in formdata:
+            # Each page starts at the consultation the public sees now.
+            current = choices.current_consultation
+            self.consultation.data = str(current) if current is not None else ""
         self.section.choices = [
             SelectChoice("", "All sections"),
             SelectChoice(moderation.WHOLE_DOCUMENT, "The whole document"),
@@ -193,6 +207,7 @@ class QueueFilterForm(Form):
         state = self.state.data or "pending"
         return moderation.QueueFilters(
             state=None if state == ANY_STATE else state,
+            consultation=self.consultation_id(),
             section=self.section.data or None,
             item=self.item.data or None,
             reaction=self.reaction.data or None,
@@ -204,8 +219,12 @@ class QueueFilterForm(Form):
             text_in_contact_details=text_in_contact_details,
         )
 
+    def consultation_id(self) -> int | None:
+        return int(self.consultation.data) if self.consultation.data else None
+
     def is_filtered(self) -> bool:
-        return any(field.data for name, field in self._fields.items() if name not in {"state", "after"})
+        unfiltered = {"state", "after", "consultation"}
+        return any(field.data for name, field in self._fields.items() if name not in unfiltered)
 
 
 def _shortened(text: str, length: int = 90) -> str:

@@ -23,7 +23,7 @@ from sqlalchemy import select, update
 
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment, Report, StaffUser
-from feedback_portal.services import documents, moderation
+from feedback_portal.services import consultations, documents, moderation
 from feedback_portal.services import export as exports
 from feedback_portal.services.export import stream as export_stream
 from tests.factories import make_comment, make_staff, signed_in_client
@@ -638,6 +638,7 @@ def bulk_insert_comments(app: Flask, count: int, start: int = 0) -> None:
     """Many published comments at once, straight into the table (a Core bulk insert)."""
     with app.app_context():
         version_id = documents.get_current_version().id
+        consultation_id = consultations.get_current_consultation().id
         now = datetime.now(UTC)
         text = "A comment long enough to count, " * 8
         db.session.execute(
@@ -647,6 +648,7 @@ def bulk_insert_comments(app: Flask, count: int, start: int = 0) -> None:
                     "reference": f"T-{number:09d}",
                     "submission_key": f"bulk-{number}",
                     "document_version_id": version_id,
+                    "consultation_id": consultation_id,
                     "body": f"{text}{number}",
                     "author_name": f"Person {number}",
                     "author_email": f"person{number}@example.com",

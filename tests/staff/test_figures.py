@@ -14,7 +14,7 @@ from sqlalchemy import event, update
 from feedback_portal.charts import nice_ticks
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment, Consultation
-from feedback_portal.services import documents
+from feedback_portal.services import consultations, documents
 from tests.factories import make_comment, signed_in_client
 from tests.pages import check_page, heading, parse
 from tests.staff.moderation_helpers import set_created_at
@@ -84,6 +84,7 @@ def insert_comments(app: Flask, count: int, when: datetime) -> None:
     """More comments, straight into the table: the consultation of `known_comments` has closed."""
     with app.app_context():
         version_id = documents.get_current_version().id
+        consultation_id = consultations.get_current_consultation().id
         db.session.execute(
             Comment.__table__.insert(),
             [
@@ -91,6 +92,7 @@ def insert_comments(app: Flask, count: int, when: datetime) -> None:
                     "reference": f"T-{number:06d}",
                     "submission_key": f"more-{number}",
                     "document_version_id": version_id,
+                    "consultation_id": consultation_id,
                     "body": f"More {number}",
                     "state": "pending",
                     "created_at": when,

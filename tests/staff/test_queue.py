@@ -13,7 +13,7 @@ from sqlalchemy import event, select
 
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment, Report, StaffUser
-from feedback_portal.services import documents, moderation
+from feedback_portal.services import consultations, documents, moderation
 from tests.factories import make_comment, signed_in_client
 from tests.pages import check_page, heading, parse, text_of
 from tests.staff.moderation_helpers import (
@@ -47,11 +47,13 @@ def make_many_comments(app, count: int, created_at) -> list[int]:
     with app.app_context():
         version = documents.get_current_version()
         section = documents.get_section_page("basic").section
+        consultation_id = consultations.get_current_consultation().id
         comments = [
             Comment(
                 reference=f"CP-T{index:05d}",
                 submission_key=f"bulk-test-key-{index:05d}",
                 document_version_id=version.id,
+                consultation_id=consultation_id,
                 section_id=section.id,
                 body=f"Comment number {index}",
                 state="pending",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -68,6 +69,40 @@ def find_current_consultation(now: datetime | None = None) -> Consultation | Non
     if scheduled:
         return max(scheduled, key=_closing)
     return every[0] if every else None
+
+
+def list_public_consultations() -> list[Consultation]:
+    """The consultations the public may see (scheduled: past, open and upcoming), latest first."""
+    scheduled = [each for each in list_consultations() if each.status == ConsultationStatus.SCHEDULED]
+    return sorted(scheduled, key=_opening, reverse=True)
+
+
+def get_public_consultation(consultation_id: int) -> Consultation:
+    """A consultation the public may read: scheduled, or the current one (a draft is not public
+    unless it is all there is)."""
+    consultation = db.session.get(Consultation, consultation_id)
+    if consultation is None or (
+        consultation.status != ConsultationStatus.SCHEDULED and consultation != find_current_consultation()
+    ):
+        raise NotFound(f"No consultation {consultation_id}")
+    return consultation
+
+
+# The consultation a public page is about when it is not the current one (/consultations/<id>/…).
+# Set for one request only.
+_chosen_consultation: ContextVar[int | None] = ContextVar("chosen_consultation", default=None)
+
+
+def choose_consultation(consultation_id: int | None) -> None:
+    _chosen_consultation.set(consultation_id)
+
+
+def viewed_consultation(now: datetime | None = None) -> Consultation | None:
+    """The consultation the page is about: the one chosen for this request, else the current one."""
+    chosen = _chosen_consultation.get()
+    if chosen is not None:
+        return get_consultation(chosen)
+    return find_current_consultation(now)
 
 
 def get_current_consultation(now: datetime | None = None) -> Consultation:

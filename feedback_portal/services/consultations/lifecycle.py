@@ -19,7 +19,6 @@ from feedback_portal.models import (
     Consultation,
     ConsultationStatus,
     Document,
-    DocumentVersion,
     StaffUser,
 )
 from feedback_portal.services import audit
@@ -218,19 +217,13 @@ def _change(
 def _refuse_to_leave_comments_out(
     consultation: Consultation, opens_at: datetime, closes_at: datetime
 ) -> None:
-    """A comment sent on the site while a consultation was open belongs to it by its time: the
-    new times must still cover every one, or it would belong to no consultation."""
+    """A comment belongs to its consultation whatever its dates (comment.consultation_id), but the
+    new times must still cover every one sent on the site, or it was sent while it was closed."""
     if consultation.status != ConsultationStatus.SCHEDULED:
         return
-    assert consultation.opens_at is not None and consultation.closes_at is not None
     first, last = db.session.execute(
-        select(func.min(Comment.created_at), func.max(Comment.created_at))
-        .join(DocumentVersion, Comment.document_version_id == DocumentVersion.id)
-        .where(
-            DocumentVersion.document_id == consultation.document_id,
-            Comment.channel == Channel.ONLINE,
-            Comment.created_at >= consultation.opens_at,
-            Comment.created_at < consultation.closes_at,
+        select(func.min(Comment.created_at), func.max(Comment.created_at)).where(
+            Comment.consultation_id == consultation.id, Comment.channel == Channel.ONLINE
         )
     ).one()
     if first is None:

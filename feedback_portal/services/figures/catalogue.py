@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select, true
 
 from feedback_portal.extensions import db
-from feedback_portal.models import Comment, CommentState, StandaloneReaction
+from feedback_portal.models import Comment, CommentState, DocumentVersion, StandaloneReaction
 from feedback_portal.services.comment_filters import NOT_FEEDBACK
-from feedback_portal.services.consultations import find_current_consultation
+from feedback_portal.services.consultations import viewed_consultation
 from feedback_portal.services.csv_files import stream_csv
 from feedback_portal.services.exceptions import NotFound
 from feedback_portal.services.figures import themes
@@ -105,15 +105,26 @@ class FigureDefinition:
     describe: Callable[[Figure], str]
 
 
+def _scope() -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """The comments, and the answers given alone, that the figures count: those of the consultation
+    viewed (the current one unless a page chose another). Answers alone go by its document."""
+    consultation = viewed_consultation()
+    if consultation is None:
+        return true(), true()
+    versions = select(DocumentVersion.id).where(DocumentVersion.document_id == consultation.document_id)
+    return Comment.consultation_id == consultation.id, StandaloneReaction.document_version_id.in_(versions)
+
+
 def build_figure(definition: FigureDefinition) -> Figure:
     series = make_series(definition.measure.series)
     measure, rows = definition.measure, definition.rows
+    comments_in, answers_in = _scope()
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     if measure.comments:
-        counts = rows.counts(Comment, measure.column, Comment.state.not_in(measure.excluded))
+        counts = rows.counts(Comment, measure.column, Comment.state.not_in(measure.excluded) & comments_in)
     answers_alone = 0
     if measure.answers_alone:
-        for key, answers in rows.counts(StandaloneReaction, StandaloneReaction.reaction, true()).items():
+        for key, answers in rows.counts(StandaloneReaction, StandaloneReaction.reaction, answers_in).items():
             for answer, count in answers.items():
                 counts[key][answer] = counts[key].get(answer, 0) + count
                 answers_alone += count
@@ -211,7 +222,9 @@ def comments_per_day(today: date | None = None) -> Figure:
     counts = {
         _as_date(value): count
         for value, count in db.session.execute(
-            select(day, func.count(Comment.id)).where(Comment.state.not_in(NOT_FEEDBACK)).group_by(day)
+            select(day, func.count(Comment.id))
+            .where(Comment.state.not_in(NOT_FEEDBACK), _scope()[0])
+            .group_by(day)
         )
     }
     first, last = _consultation_days(today)
@@ -261,7 +274,7 @@ def _as_date(value: Any) -> date:
 
 def _consultation_days(today: date) -> tuple[date, date]:
     """From the day the consultation opened to the day it closes, or today if it is still open."""
-    consultation = find_current_consultation()
+    consultation = viewed_consultation()
     if consultation is None or consultation.opens_at is None or consultation.closes_at is None:
         return today, today
     first = consultation.opens_at.astimezone(UTC).date()

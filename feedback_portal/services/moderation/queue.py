@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Select, func, select
@@ -22,7 +22,9 @@ from feedback_portal.services import audit, paging
 from feedback_portal.services.comment_filters import (
     CommentFilters,
     apply_comment_filters,
+    current_consultation_id,
 )
+from feedback_portal.services.consultations import list_consultations
 from feedback_portal.services.documents import get_current_version
 from feedback_portal.services.exceptions import NotFound
 
@@ -95,6 +97,9 @@ class FilterChoices:
     sections: list[tuple[str, str]]
     items: list[tuple[str, str]]
     tags: list[str]
+    # Every consultation (id, title), newest first, and the one the filter starts at.
+    consultations: list[tuple[int, str]] = field(default_factory=list)
+    current_consultation: int | None = None
 
 
 def list_filter_choices() -> FilterChoices:
@@ -106,7 +111,13 @@ def list_filter_choices() -> FilterChoices:
         for item in section.items
     ]
     tags = list(db.session.scalars(select(Tag.name).order_by(Tag.name)))
-    return FilterChoices(sections=sections, items=items, tags=tags)
+    return FilterChoices(
+        sections=sections,
+        items=items,
+        tags=tags,
+        consultations=[(each.id, each.title) for each in list_consultations()],
+        current_consultation=current_consultation_id(),
+    )
 
 
 def _after(query: Select, filters: QueueFilters, cursor: QueueCursor) -> Select:
