@@ -65,12 +65,11 @@ run: install ## Set up and serve the site on http://127.0.0.1:$(PORT) (SQLite un
 	fi; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-# With TEST_DATABASE_URL set, three runs go side by side: the suite on SQLite, the suite on
-# PostgreSQL, and the browser tests, once, on PostgreSQL (what they check does not depend on
-# the database). Most of a test's time is spent waiting (for a browser, a server, a lock), so
-# three runs keep two cores busy where two left them half idle. Each run counts rate limits in
-# a Redis database of its own; each run's output is printed whole once all have finished, and
-# kept in test-results/.
+# With TEST_DATABASE_URL set, the SQLite and PostgreSQL runs go side by side: most of a test's
+# time is spent waiting (for a browser, a server, a lock), so two runs share two cores well.
+# The browser tests then run once, on PostgreSQL: what they check does not depend on the database.
+# Each run counts rate limits in a Redis database of its own; each run's output is printed
+# whole once both have finished, and kept in test-results/.
 test: install-dev ## Set up and run every test: on SQLite, and on PostgreSQL if TEST_DATABASE_URL is set
 	@mkdir -p test-results
 	@if [ -z "$$TEST_DATABASE_URL" ]; then \
@@ -79,21 +78,16 @@ test: install-dev ## Set up and run every test: on SQLite, and on PostgreSQL if 
 		echo "TEST_DATABASE_URL is not set: the suite did not run on PostgreSQL."; \
 		exit 0; \
 	fi; \
-	echo "== Tests on SQLite and on PostgreSQL ($$TEST_DATABASE_URL), the browser tests on PostgreSQL, side by side =="; \
+	echo "== Tests on SQLite (browser tests aside) and on PostgreSQL ($$TEST_DATABASE_URL), side by side =="; \
 	REDIS_TEST_URL=$${REDIS_TEST_URL:-redis://127.0.0.1:6379/15} \
 		$(PYTEST) --ignore=tests/browser > test-results/sqlite.log 2>&1 & sqlite=$$!; \
-	REDIS_TEST_URL=$${REDIS_TEST_URL_BROWSER:-redis://127.0.0.1:6379/13} \
-		$(PYTEST) --database-url "$$TEST_DATABASE_URL" tests/browser > test-results/browser.log 2>&1 & browser=$$!; \
 	REDIS_TEST_URL=$${REDIS_TEST_URL_POSTGRESQL:-redis://127.0.0.1:6379/14} \
-		$(PYTEST) --database-url "$$TEST_DATABASE_URL" --ignore=tests/browser > test-results/postgresql.log 2>&1; \
-	postgresql=$$?; \
+		$(PYTEST) --database-url "$$TEST_DATABASE_URL" > test-results/postgresql.log 2>&1; postgresql=$$?; \
 	wait $$sqlite; sqlite=$$?; \
-	wait $$browser; browser=$$?; \
 	echo "== Tests on SQLite =="; cat test-results/sqlite.log; \
 	echo "== Tests on PostgreSQL =="; cat test-results/postgresql.log; \
-	echo "== Browser tests, on PostgreSQL =="; cat test-results/browser.log; \
-	echo "SQLite: exit $$sqlite; PostgreSQL: exit $$postgresql; browser tests: exit $$browser"; \
-	[ $$sqlite -eq 0 ] && [ $$postgresql -eq 0 ] && [ $$browser -eq 0 ]
+	echo "SQLite: exit $$sqlite; PostgreSQL: exit $$postgresql"; \
+	[ $$sqlite -eq 0 ] && [ $$postgresql -eq 0 ]
 
 lint: install-dev ## Check the code: ruff (lint and format), the layer contracts, the type checker
 	$(BIN)/ruff check .
