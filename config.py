@@ -110,6 +110,15 @@ class Config:
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Rendered public pages. Each server keeps its own in memory unless PAGE_CACHE_REDIS_URL
+    # (else a Redis RATELIMIT_STORAGE_URI) names a Redis that several servers share. Either way
+    # a change is seen on the next request everywhere: pages are kept under a stamp in the
+    # database that every change renews, so the cache only decides how often pages are rendered.
+    PAGE_CACHE_REDIS_URL = os.environ.get("PAGE_CACHE_REDIS_URL", "")
+    # How long a page is kept: a stamp renewed retires it anyway; this only frees the memory.
+    PAGE_CACHE_SECONDS = _env_int("PAGE_CACHE_SECONDS", 600)
+    # Off, every page is rendered for each request: for measuring, and to compare the two.
+    PAGE_CACHE_ENABLED = os.environ.get("PAGE_CACHE_ENABLED", "1") != "0"
     # If Redis stops answering, count in this process's memory (and log a warning) rather than
     # refuse every comment and sign-in with a 500; Flask-Limiter goes back to Redis when it returns.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
@@ -120,6 +129,8 @@ class Config:
     # The open data files together (CSV and JSON pages): enough to page through every comment
     # at a steady pace; the CSV file holds them all in one request.
     OPEN_DATA_RATE_LIMIT = os.environ.get("OPEN_DATA_RATE_LIMIT", "60 per minute;1000 per hour")
+    # A section's page shows this many of its most recent comments; the rest are a link away.
+    SECTION_COMMENTS_SHOWN = _env_int("SECTION_COMMENTS_SHOWN", 50)
     # A person takes longer than this to read a form and type a comment; a bot does not.
     MIN_FORM_FILL_SECONDS = _env_int("MIN_FORM_FILL_SECONDS", 3)
 

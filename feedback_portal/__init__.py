@@ -11,7 +11,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import config_for, configuration_problems, database_engine_options, trusted_hosts
-from feedback_portal.extensions import csrf, db, limiter, login_manager, mail, migrate
+from feedback_portal.extensions import cache, csrf, db, limiter, login_manager, mail, migrate
 
 
 class ConfigurationError(RuntimeError):
@@ -90,6 +90,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     mail.init_app(app)
     register_limiter(app)
+    register_page_cache(app)
     login_manager.init_app(app)
     login_manager.login_view = "staff.sign_in"
     login_manager.login_message = "Sign in to see that page."
@@ -97,6 +98,22 @@ def register_extensions(app: Flask) -> None:
     from feedback_portal.services.accounts import load_user_for_session
 
     login_manager.user_loader(load_user_for_session)
+
+
+def register_page_cache(app: Flask) -> None:
+    from feedback_portal.services import public_content
+
+    limits_store = app.config["RATELIMIT_STORAGE_URI"]
+    shared_limits = limits_store if limits_store.startswith(("redis://", "rediss://")) else ""
+    redis_url = app.config["PAGE_CACHE_REDIS_URL"] or shared_limits
+    settings = {"CACHE_DEFAULT_TIMEOUT": app.config["PAGE_CACHE_SECONDS"], "CACHE_KEY_PREFIX": "portal-page:"}
+    if redis_url:
+        settings |= {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url}
+        settings |= {"CACHE_OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}}
+    else:
+        settings |= {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000}
+    cache.init_app(app, config=settings)
+    public_content.track_changes()
 
 
 def register_limiter(app: Flask) -> None:

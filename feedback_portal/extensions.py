@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -83,3 +84,5 @@ csrf = CSRFProtect()
 mail = Mail()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address)
+# Rendered public pages (services/public_content.py): Redis when several servers share it.
+cache = Cache()

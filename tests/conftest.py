@@ -7,6 +7,7 @@ and every test starts from empty tables with the document seeded.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import threading
@@ -17,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import redis
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
@@ -28,7 +30,7 @@ from werkzeug.serving import make_server
 from feedback_portal import create_app
 from feedback_portal.extensions import db
 from feedback_portal.models import ConsultationStatus
-from feedback_portal.services import consultations
+from feedback_portal.services import consultations, public_content
 from feedback_portal.services.documents import seed_document
 from feedback_portal.services.involvement_options import seed_default_options
 from tests.mail_server import MailServer
@@ -132,6 +134,8 @@ def empty_all_tables() -> None:
     else:
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
+    # The one row the migration makes, with a stamp no cached page was kept under.
+    public_content.renew_stamp()
     db.session.commit()
 
 
@@ -226,6 +230,25 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
         terminalreporter.write_line(
             "Install Debian's chromium, or set CHROMIUM_PATH. CI sets REQUIRE_BROWSER=1."
         )
+
+
+REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """The tests' Redis, emptied before and after: for app servers that share it."""
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        pytest.fail(
+            f"Redis is not answering at {REDIS_URL}: start it (CI's .ci/run does) or set REDIS_TEST_URL"
+        )
+    client.flushdb()
+    yield REDIS_URL
+    client.flushdb()
+    client.close()
 
 
 @pytest.fixture

@@ -34,6 +34,7 @@ PUBLIC_PAGES = [
     "/",
     "/definition",
     "/definition/basic",
+    "/definition/basic/comments",
     "/definition/transformative",
     "/definition/transformative/examples/transformative-3",
     "/get-involved",

@@ -9,11 +9,12 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, text, update
 from sqlalchemy.exc import IntegrityError
 
 from feedback_portal.extensions import db
-from feedback_portal.models import Consultation
+from feedback_portal.models import Consultation, Document
+from feedback_portal.services import public_content
 from tests.conftest import make_app, scratch_postgres_database
 
 NOW = datetime(2026, 11, 1, 12, tzinfo=UTC)
@@ -452,4 +453,29 @@ def test_every_comment_moves_to_its_document_s_consultation_and_back(empty_datab
         with db.engine.connect() as connection:
             bodies = connection.execute(text("SELECT body FROM comment ORDER BY id")).scalars().all()
         assert bodies == ["On version 1", "On version 2", "Elsewhere"]
+        db.engine.dispose()
+
+
+def test_the_public_content_stamp_comes_with_one_row_beside_existing_data_and_goes(empty_database_url):
+    """Upgraded with a document in it, the stamp is there for pages to be kept under; a change
+    renews it; the downgrade removes it and nothing else."""
+    app = make_app(empty_database_url)
+    with app.app_context():
+        upgrade(revision="a7b3c9d1e5f2")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO document (id, slug, title, created_at) VALUES (1, 'd', 'D', :now)"),
+                {"now": NOW},
+            )
+        upgrade(revision="c3e8a1f6b2d4")
+        first = public_content.current_stamp()
+        assert first is not None and len(first) == 32
+        db.session.execute(update(Document).values(title="Renamed"))
+        db.session.commit()
+        assert public_content.current_stamp() not in (None, first)
+        db.session.remove()
+        downgrade(revision="a7b3c9d1e5f2")
+        assert "public_content_stamp" not in set(inspect(db.engine).get_table_names())
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT title FROM document")).scalar() == "Renamed"
         db.engine.dispose()

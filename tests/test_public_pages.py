@@ -8,9 +8,14 @@ from tests.conftest import SEED_TEXT
 from tests.pages import check_page, heading, parse, text_of
 from tests.test_document import EXPECTED_SECTIONS
 
-PUBLIC_PAGES = ["/", "/definition", "/privacy", "/accessibility", "/cookies"] + [
-    f"/definition/{slug}" for slug in EXPECTED_SECTIONS
-]
+PUBLIC_PAGES = [
+    "/",
+    "/definition",
+    "/privacy",
+    "/accessibility",
+    "/cookies",
+    "/definition/basic/comments",
+] + [f"/definition/{slug}" for slug in EXPECTED_SECTIONS]
 
 # The source ends with a diagram that text extraction garbled; the site lists its four
 # activities instead (and says so). These are the garbled lines.

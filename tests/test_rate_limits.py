@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
-import redis
 
 from feedback_portal.extensions import db
 from tests.conftest import make_app, seed_open_document
@@ -15,7 +13,6 @@ from tests.pages import check_page, heading
 from tests.redis_server import RedisServer
 
 SECTION = "/definition/basic"
-REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
 
 
 def post_comment(client, text: str, address: str = "198.51.100.7"):
@@ -65,21 +62,6 @@ def test_a_client_cannot_dodge_the_limit_by_forging_x_forwarded_for(app):
     assert statuses == [302, 302, 429]
     # Another person behind the same proxy is counted on their own.
     assert post_through_proxy("3.3.3.3", "198.51.100.10") == 302
-
-
-@pytest.fixture
-def redis_url() -> str:
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        pytest.fail(
-            f"Redis is not answering at {REDIS_URL}: start it (CI's .ci/run does) or set REDIS_TEST_URL"
-        )
-    client.flushdb()
-    yield REDIS_URL
-    client.flushdb()
-    client.close()
 
 
 def test_app_servers_sharing_redis_share_the_limit(test_database_url, redis_url):

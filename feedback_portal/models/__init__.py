@@ -28,6 +28,7 @@ from feedback_portal.models.feedback import (
 from feedback_portal.models.involvement import InvolvementNote, InvolvementOption, OptionKind
 from feedback_portal.models.moderation import CommentNote, Tag, comment_tag
 from feedback_portal.models.outbox import OutboxMessage, OutboxStatus
+from feedback_portal.models.public_content import PublicContentStamp
 from feedback_portal.models.reactions import StandaloneReaction
 from feedback_portal.models.responses import CommentResponse, CommentResponseVersion, ResponseState
 from feedback_portal.models.staff import PasswordLink, PasswordLinkPurpose, Role, Setting, StaffUser
@@ -70,6 +71,7 @@ __all__ = [
     "PasswordLink",
     "PasswordLinkPurpose",
     "PracticeItem",
+    "PublicContentStamp",
     "Reaction",
     "Report",
     "ReportReason",

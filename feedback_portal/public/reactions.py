@@ -13,7 +13,7 @@ from feedback_portal.public import visitor
 from feedback_portal.public.consultation_urls import in_every_consultation
 from feedback_portal.public.forms import ReactionForm
 from feedback_portal.public.routes import blueprint, comment_rate_limit
-from feedback_portal.public.spam import form_shown_token, spam_signal
+from feedback_portal.public.spam import form_tokens, spam_signal
 from feedback_portal.security import limiter
 from feedback_portal.services import consultations, documents, feedback, reactions
 from feedback_portal.services.exceptions import ConsultationClosed
@@ -63,10 +63,8 @@ def _page(slug: str | None, key: str | None) -> _Page:
 
 
 def new_reaction_form() -> ReactionForm:
-    key = feedback.new_submission_key()
-    return ReactionForm(
-        data={"submission_key": key, "form_shown_at": form_shown_token(ReactionForm.__name__, key)}
-    )
+    key, shown_at = form_tokens(ReactionForm.__name__)
+    return ReactionForm(data={"submission_key": key, "form_shown_at": shown_at})
 
 
 def reaction_context(target: CommentTarget) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from flask import (
     Blueprint,
@@ -20,13 +21,14 @@ from flask.typing import ResponseReturnValue
 from feedback_portal.public import visitor
 from feedback_portal.public.consultation_urls import in_every_consultation, init_blueprint
 from feedback_portal.public.forms import CommentForm, ConfirmForm, ReportForm
+from feedback_portal.public.page_cache import shared_page
 from feedback_portal.public.spam import new_form, spam_signal
 from feedback_portal.security import is_safe_next, limiter
 from feedback_portal.services import (
+    comment_pages,
     consultations,
     document_versions,
     documents,
-    equality,
     feedback,
     health,
     outcomes,
@@ -35,6 +37,9 @@ from feedback_portal.services import (
 )
 from feedback_portal.services.exceptions import ConsultationClosed
 from feedback_portal.services.feedback import CommentSubmission, CommentTarget
+
+if TYPE_CHECKING:
+    from feedback_portal.models import Consultation
 
 blueprint = Blueprint("public", __name__)
 init_blueprint(blueprint)
@@ -50,6 +55,10 @@ def report_rate_limit() -> str:
 
 @blueprint.get("/")
 def view_home() -> str:
+    return shared_page(_render_home)
+
+
+def _render_home() -> str:
     version = documents.get_current_version()
     current = consultations.find_current_consultation()
     others = [
@@ -71,43 +80,66 @@ def view_home() -> str:
 
 @in_every_consultation(blueprint, "GET", "/definition")
 def view_definition() -> str:
-    version = documents.get_current_version()
-    return _render_definition(version, _new_comment_form())
+    return shared_page(lambda: _render_definition(documents.get_current_version(), _new_comment_form()))
 
 
 @in_every_consultation(blueprint, "POST", "/definition")
 @limiter.limit(comment_rate_limit)
 def submit_document_comment() -> ResponseReturnValue:
-    version = documents.get_current_version()
-    return _submit_comment(CommentTarget(version=version), lambda form: _render_definition(version, form))
+    return _submit_comment(
+        feedback.comment_target(), lambda form: _render_definition(documents.get_current_version(), form)
+    )
 
 
 @in_every_consultation(blueprint, "GET", "/definition/<slug>")
 def view_section(slug: str) -> str:
-    page = documents.get_section_page(slug)
-    return _render_section(page, _new_comment_form())
+    return shared_page(lambda: _render_section(documents.get_section_page(slug), _new_comment_form()))
 
 
 @in_every_consultation(blueprint, "POST", "/definition/<slug>")
 @limiter.limit(comment_rate_limit)
 def submit_section_comment(slug: str) -> ResponseReturnValue:
+    return _submit_comment(
+        feedback.comment_target(slug), lambda form: _render_section(documents.get_section_page(slug), form)
+    )
+
+
+@in_every_consultation(blueprint, "GET", "/definition/<slug>/comments")
+def view_section_comments(slug: str) -> str:
     page = documents.get_section_page(slug)
-    target = CommentTarget(version=page.version, section=page.section)
-    return _submit_comment(target, lambda form: _render_section(page, form))
+    comments = comment_pages.page_of_comments(
+        page.version,
+        page.section,
+        _consultation(),
+        current_app.config["SECTION_COMMENTS_SHOWN"],
+        after=request.args.get("after"),
+        before=request.args.get("before"),
+    )
+    return render_template(
+        "public/section_comments.html",
+        page=page,
+        section=page.section,
+        comments=comments,
+        changed=document_versions.changed_since(comments.comments, section=page.section),
+    )
 
 
 @in_every_consultation(blueprint, "GET", "/definition/<slug>/examples/<key>")
 def view_practice_item(slug: str, key: str) -> str:
-    page, item = documents.get_practice_item(slug, key)
-    return _render_practice_item(page, item, _new_comment_form())
+    def render() -> str:
+        page, item = documents.get_practice_item(slug, key)
+        return _render_practice_item(page, item, _new_comment_form())
+
+    return shared_page(render)
 
 
 @in_every_consultation(blueprint, "POST", "/definition/<slug>/examples/<key>")
 @limiter.limit(comment_rate_limit)
 def submit_practice_item_comment(slug: str, key: str) -> ResponseReturnValue:
-    page, item = documents.get_practice_item(slug, key)
-    target = CommentTarget(version=page.version, section=page.section, item=item)
-    return _submit_comment(target, lambda form: _render_practice_item(page, item, form))
+    def render_with_errors(form: CommentForm) -> str:
+        return _render_practice_item(*documents.get_practice_item(slug, key), form)
+
+    return _submit_comment(feedback.comment_target(slug, key), render_with_errors)
 
 
 @blueprint.get("/feedback/<reference>")
@@ -278,14 +310,16 @@ def _new_comment_form() -> CommentForm:
 
 
 def _submit_comment(
-    target: CommentTarget, render_with_errors: Callable[[CommentForm], str]
+    target_and_consultation: tuple[CommentTarget, Consultation | None],
+    render_with_errors: Callable[[CommentForm], str],
 ) -> ResponseReturnValue:
+    target, consultation = target_and_consultation
     form = CommentForm()
     try:
         if not form.validate_on_submit():
-            feedback.ensure_consultation_open()
+            feedback.ensure_consultation_open(consultation=consultation)
             return render_with_errors(form)
-        comment = feedback.submit_comment(target, _submission(form))
+        comment = feedback.submit_comment(target, _submission(form), consultation=consultation)
     except ConsultationClosed as closed:
         # Only this reason counts then, and the text comes back with it: nothing typed is lost.
         for field in form:
@@ -294,7 +328,7 @@ def _submit_comment(
         return render_with_errors(form), 403
     visitor.remember_contact(form.name.data, form.email.data, asked=form.remember_details.data)
     visitor.remember_reference(comment.reference)
-    visitor.allow_about_you(equality.consultation_for_answers())
+    visitor.allow_about_you(comment.consultation_id)
     return redirect(url_for(".view_thank_you", reference=comment.reference))
 
 
@@ -327,16 +361,20 @@ def _render_definition(version, form: CommentForm) -> str:
 
 
 def _render_section(page: documents.SectionPage, form: CommentForm) -> str:
-    comments = feedback.list_published_comments(
-        page.version, section=page.section, consultation=_consultation()
+    recent = comment_pages.most_recent(
+        page.version, page.section, _consultation(), current_app.config["SECTION_COMMENTS_SHOWN"]
+    )
+    on_removed = feedback.list_published_comments(
+        page.version, section=page.section, consultation=_consultation(), on_section="removed examples"
     )
     return render_template(
         "public/section.html",
         page=page,
         section=page.section,
         form=form,
-        comments=comments,
-        changed=document_versions.changed_since(comments, section=page.section),
+        recent=recent,
+        on_removed=on_removed,
+        changed=document_versions.changed_since([*recent.comments, *on_removed], section=page.section),
         counts=feedback.count_published_comments(page.version, _consultation()),
         summaries=summaries.show_published(page.version, section=page.section),
         reaction_action=url_for(".submit_reaction", slug=page.section.slug),

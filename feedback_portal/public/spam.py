@@ -7,6 +7,10 @@ is stored as spam for moderators to see, and never published.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from flask import current_app
@@ -52,7 +56,54 @@ def spam_signal(form: SpamTrapMixin, now: float | None = None) -> str | None:
 def new_form(form_class: type[F], contact: dict[str, str]) -> F:
     """A form as first shown: its one-time submission key, the signed time it was shown, and any
     details the person asked us to remember."""
+    key, shown_at = form_tokens(form_class.__name__)
+    return form_class(data={**contact, "submission_key": key, "form_shown_at": shown_at})
+
+
+def form_tokens(form_name: str) -> tuple[str, str]:
+    """A new one-time submission key for a form, and the signed time it was shown.
+
+    While a page is rendered to be shared by every visitor, the form gets stand-ins instead,
+    which each visitor's copy of the page replaces with values of its own.
+    """
+    stand_ins = _stand_ins.get()
+    if stand_ins is not None:
+        return stand_ins.add(form_name)
     key = feedback.new_submission_key()
-    return form_class(
-        data={**contact, "submission_key": key, "form_shown_at": form_shown_token(form_class.__name__, key)}
-    )
+    return key, form_shown_token(form_name, key)
+
+
+@dataclass
+class FormTokenStandIns:
+    """The stand-ins given to the forms of one shared page, in the order they were made."""
+
+    prefix: str
+    form_names: list[str] = field(default_factory=list)
+
+    def add(self, form_name: str) -> tuple[str, str]:
+        number = len(self.form_names)
+        self.form_names.append(form_name)
+        return f"{self.prefix}key{number}x", f"{self.prefix}shown{number}x"
+
+
+def real_form_tokens(prefix: str, form_names: Sequence[str]) -> dict[str, str]:
+    """What each stand-in of a shared page becomes for one visitor: new tokens for each form."""
+    values = {}
+    for number, form_name in enumerate(form_names):
+        key, shown_at = form_tokens(form_name)
+        values[f"{prefix}key{number}x"] = key
+        values[f"{prefix}shown{number}x"] = shown_at
+    return values
+
+
+@contextmanager
+def form_token_stand_ins(prefix: str) -> Iterator[FormTokenStandIns]:
+    stand_ins = FormTokenStandIns(prefix)
+    reset = _stand_ins.set(stand_ins)
+    try:
+        yield stand_ins
+    finally:
+        _stand_ins.reset(reset)
+
+
+_stand_ins: ContextVar[FormTokenStandIns | None] = ContextVar("form_token_stand_ins", default=None)

@@ -165,23 +165,26 @@ def viewed_document_id() -> int | None:
     return consultation.document_id if consultation is not None else None
 
 
-def get_current_version(document_slug: str | None = None) -> DocumentVersion:
+def get_current_version(
+    document_slug: str | None = None, *, document_id: int | None = None, with_contents: bool = True
+) -> DocumentVersion:
     """The newest published version of the named document; unnamed, of the chosen document, else
-    of the current consultation's."""
+    of the current consultation's. Without its contents, its sections load only if read."""
     query = (
         select(DocumentVersion)
         .join(Document)
         .where(DocumentVersion.published_at.is_not(None))
         .order_by(DocumentVersion.number.desc())
-        .options(
+        .limit(1)
+    )
+    if with_contents:
+        query = query.options(
             selectinload(DocumentVersion.sections).selectinload(Section.items),
             selectinload(DocumentVersion.corrections),
         )
-        .limit(1)
-    )
     if document_slug:
         query = query.where(Document.slug == document_slug)
-    elif (document_id := viewed_document_id()) is not None:
+    elif document_id is not None or (document_id := viewed_document_id()) is not None:
         query = query.where(DocumentVersion.document_id == document_id)
     version = db.session.scalar(query)
     if version is None:
@@ -209,6 +212,29 @@ def get_section_page(slug: str) -> SectionPage:
                 version=version,
             )
     raise NotFound(f"No section {slug!r}")
+
+
+def get_part(
+    document_id: int | None, section_slug: str | None = None, item_key: str | None = None
+) -> tuple[DocumentVersion, Section | None, PracticeItem | None]:
+    """The current version of a document, and one of its sections and examples, by slug and key:
+    what a comment is about, read without the rest of the document."""
+    version = get_current_version(document_id=document_id, with_contents=False)
+    if section_slug is None:
+        return version, None, None
+    section = db.session.scalar(
+        select(Section).where(Section.version_id == version.id, Section.slug == section_slug)
+    )
+    if section is None:
+        raise NotFound(f"No section {section_slug!r}")
+    if item_key is None:
+        return version, section, None
+    item = db.session.scalar(
+        select(PracticeItem).where(PracticeItem.section_id == section.id, PracticeItem.key == item_key)
+    )
+    if item is None:
+        raise NotFound(f"No practice item {item_key!r} in {section_slug!r}")
+    return version, section, item
 
 
 def get_practice_item(section_slug: str, key: str) -> tuple[SectionPage, PracticeItem]:

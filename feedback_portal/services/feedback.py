@@ -10,8 +10,9 @@ import secrets
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -29,7 +30,7 @@ from feedback_portal.models import (
     ReportReason,
     Section,
 )
-from feedback_portal.services import involvement, notifications
+from feedback_portal.services import documents, involvement, notifications
 from feedback_portal.services.consultations import notice_for, viewed_consultation
 from feedback_portal.services.exceptions import ConsultationClosed, NotFound
 from feedback_portal.services.privacy import comment_link_token
@@ -97,6 +98,17 @@ def ensure_consultation_open(
     return consultation
 
 
+def comment_target(
+    section_slug: str | None = None, item_key: str | None = None
+) -> tuple[CommentTarget, Consultation | None]:
+    """What a comment sent from a page is about, and the consultation it is for: the page's."""
+    consultation = viewed_consultation()
+    version, section, item = documents.get_part(
+        consultation.document_id if consultation is not None else None, section_slug, item_key
+    )
+    return CommentTarget(version, section, item), consultation
+
+
 def submit_comment(
     target: CommentTarget,
     submission: CommentSubmission,
@@ -113,10 +125,7 @@ def submit_comment(
     consultation = ensure_consultation_open(now, consultation)
     if consultation.document_id != target.version.document_id:
         raise NotFound("That part is not in this consultation's document")
-    existing = _comment_by_submission_key(submission.submission_key)
-    if existing is not None:
-        return existing
-
+    # A form sent twice is caught by the submission key's unique constraint, below.
     published_at_once = consultation.moderation_mode == "post" and submission.spam_signal is None
     for _attempt in range(5):
         try:
@@ -175,8 +184,19 @@ def _save_comment(
     if submission.wants_involvement and submission.email and submission.spam_signal is None:
         [consent] = [each for each in comment.consents if each.purpose == ConsentPurpose.INVOLVEMENT]
         involvement.add_offer_from_comment(comment, consent, now)
-    db.session.commit()
+    _commit_keeping(comment)
     return comment
+
+
+def _commit_keeping(comment: Comment) -> None:
+    """Commit, keeping what the comment was saved with: the page that follows reads its
+    reference and consultation, and reloading them would cost a query for nothing."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def _record_consents(comment: Comment, submission: CommentSubmission, now: datetime) -> None:
@@ -219,14 +239,28 @@ def list_published_comments(
     section: Section | None = None,
     item: PracticeItem | None = None,
     consultation: Consultation | None = None,
+    on_section: Literal["own", "removed examples", "both"] = "both",
 ) -> list[Comment]:
     """Published comments on exactly this target (a section's page lists its own, not its items',
-    except those of examples no longer in it).
+    except those of examples no longer in it), oldest first.
 
     A target is the same part in every version of the document: a section by its slug, an
     example by its key. Each comment comes with the version, section or example it was made
     on, in the same query, so a page can say which version that was and whether it changed.
     """
+    query = published_comments_query(version, section, item, consultation, on_section)
+    return list(db.session.scalars(query.order_by(Comment.published_at, Comment.id)))
+
+
+def published_comments_query(
+    version: DocumentVersion,
+    section: Section | None = None,
+    item: PracticeItem | None = None,
+    consultation: Consultation | None = None,
+    on_section: Literal["own", "removed examples", "both"] = "both",
+) -> Select[tuple[Comment]]:
+    """The query behind list_published_comments, unordered. `on_section` narrows a section's
+    comments to its own, or to those on examples since removed from it."""
     query = (
         select(Comment)
         .join(Comment.document_version)
@@ -236,27 +270,28 @@ def list_published_comments(
     if consultation is not None:
         query = query.where(Comment.consultation_id == consultation.id)
     if item is not None:
-        query = (
+        return (
             query.join(Comment.practice_item)
             .where(PracticeItem.key == item.key)
             .options(contains_eager(Comment.practice_item))
         )
-    elif section is not None:
-        # With the section's own, the comments on its examples that have since been removed:
-        # they have no page of their own any more.
-        current_keys = [each.key for each in section.items]
-        query = (
-            query.join(Comment.section)
-            .outerjoin(Comment.practice_item)
-            .where(
-                Section.slug == section.slug,
-                or_(Comment.practice_item_id.is_(None), PracticeItem.key.not_in(current_keys)),
-            )
-            .options(contains_eager(Comment.section), contains_eager(Comment.practice_item))
-        )
-    else:
-        query = query.where(Comment.section_id.is_(None), Comment.practice_item_id.is_(None))
-    return list(db.session.scalars(query.order_by(Comment.published_at, Comment.id)))
+    if section is None:
+        return query.where(Comment.section_id.is_(None), Comment.practice_item_id.is_(None))
+    # With the section's own, the comments on its examples that have since been removed:
+    # they have no page of their own any more.
+    current_keys = [each.key for each in section.items]
+    on_removed = and_(Comment.practice_item_id.is_not(None), PracticeItem.key.not_in(current_keys))
+    which = {
+        "own": Comment.practice_item_id.is_(None),
+        "removed examples": on_removed,
+        "both": or_(Comment.practice_item_id.is_(None), on_removed),
+    }[on_section]
+    return (
+        query.join(Comment.section)
+        .outerjoin(Comment.practice_item)
+        .where(Section.slug == section.slug, which)
+        .options(contains_eager(Comment.section), contains_eager(Comment.practice_item))
+    )
 
 
 @dataclass(frozen=True)

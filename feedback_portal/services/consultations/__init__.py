@@ -18,6 +18,7 @@ from feedback_portal.services.consultations.current import (
     list_consultations,
     list_documents,
     list_public_consultations,
+    next_opening_or_closing,
     stage_of,
     viewed_consultation,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "list_consultations",
     "list_documents",
     "list_public_consultations",
+    "next_opening_or_closing",
     "notice_for",
     "open_for_development",
     "reopen",

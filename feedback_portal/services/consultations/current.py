@@ -71,6 +71,20 @@ def find_current_consultation(now: datetime | None = None) -> Consultation | Non
     return every[0] if every else None
 
 
+def next_opening_or_closing(now: datetime | None = None) -> datetime | None:
+    """The next moment any consultation opens or closes: which consultation is current, and
+    what a notice says, may change then and only then."""
+    now = now or datetime.now(UTC)
+    moments = [
+        moment
+        for each in list_consultations()
+        if each.status == ConsultationStatus.SCHEDULED
+        for moment in (each.opens_at, each.closes_at)
+        if moment is not None and moment > now
+    ]
+    return min(moments, default=None)
+
+
 def list_public_consultations() -> list[Consultation]:
     """The consultations the public may see (scheduled: past, open and upcoming), latest first."""
     scheduled = [each for each in list_consultations() if each.status == ConsultationStatus.SCHEDULED]
