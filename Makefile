@@ -67,7 +67,11 @@ run: install ## Set up and serve the site on http://127.0.0.1:$(PORT) (SQLite un
 
 # With TEST_DATABASE_URL set, the SQLite and PostgreSQL runs go side by side: most of a test's
 # time is spent waiting (for a browser, a server, a lock), so two runs share two cores well.
-# The browser tests then run once, on PostgreSQL: what they check does not depend on the database.
+# The browser tests then run once: what they check does not depend on the database. The staff
+# ones run on SQLite and the public ones on PostgreSQL, so that both runs take about as long.
+BROWSER_ON_SQLITE := $(addprefix tests/browser/,test_staff_pages.py test_staff_journeys.py \
+	test_export_and_figures.py test_summaries.py test_themes.py test_involvement.py test_privacy.py)
+BROWSER_ON_POSTGRESQL := $(filter-out $(BROWSER_ON_SQLITE),$(wildcard tests/browser/test_*.py))
 # Each run counts rate limits in a Redis database of its own; each run's output is printed
 # whole once both have finished, and kept in test-results/.
 test: install-dev ## Set up and run every test: on SQLite, and on PostgreSQL if TEST_DATABASE_URL is set
@@ -78,11 +82,12 @@ test: install-dev ## Set up and run every test: on SQLite, and on PostgreSQL if 
 		echo "TEST_DATABASE_URL is not set: the suite did not run on PostgreSQL."; \
 		exit 0; \
 	fi; \
-	echo "== Tests on SQLite (browser tests aside) and on PostgreSQL ($$TEST_DATABASE_URL), side by side =="; \
+	echo "== Tests on SQLite and on PostgreSQL ($$TEST_DATABASE_URL), side by side, each with half the browser tests =="; \
 	REDIS_TEST_URL=$${REDIS_TEST_URL:-redis://127.0.0.1:6379/15} \
-		$(PYTEST) --ignore=tests/browser > test-results/sqlite.log 2>&1 & sqlite=$$!; \
+		$(PYTEST) $(addprefix --ignore=,$(BROWSER_ON_POSTGRESQL)) > test-results/sqlite.log 2>&1 & sqlite=$$!; \
 	REDIS_TEST_URL=$${REDIS_TEST_URL_POSTGRESQL:-redis://127.0.0.1:6379/14} \
-		$(PYTEST) --database-url "$$TEST_DATABASE_URL" > test-results/postgresql.log 2>&1; postgresql=$$?; \
+		$(PYTEST) --database-url "$$TEST_DATABASE_URL" $(addprefix --ignore=,$(BROWSER_ON_SQLITE)) \
+		> test-results/postgresql.log 2>&1; postgresql=$$?; \
 	wait $$sqlite; sqlite=$$?; \
 	echo "== Tests on SQLite =="; cat test-results/sqlite.log; \
 	echo "== Tests on PostgreSQL =="; cat test-results/postgresql.log; \

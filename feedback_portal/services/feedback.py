@@ -258,7 +258,7 @@ def published_comments_query(
     item: PracticeItem | None = None,
     consultation: Consultation | None = None,
     on_section: Literal["own", "removed examples", "both"] = "both",
-) -> Select[tuple[Comment]]:
+) -> Select[Comment]:
     """The query behind list_published_comments, unordered. `on_section` narrows a section's
     comments to its own, or to those on examples since removed from it."""
     query = (
