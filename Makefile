@@ -45,12 +45,10 @@ install-dev: $(VENV)/.requirements-dev $(STATIC)
 assets: $(STATIC)
 
 run: install ## Set up and serve the site on http://127.0.0.1:$(PORT) (SQLite unless DATABASE_URL is set)
-	$(FLASK) db upgrade
-	$(FLASK) seed
-	@# Seeding makes the consultation a draft; in development it opens at once, to comment on.
-	@if [ "$${PORTAL_ENV:-development}" = development ]; then \
-		$(FLASK) consultations open-for-development && $(FLASK) users dev-admin; \
-	fi
+	@# One process, not one per step: each would start the app again, a second or more apiece.
+	@# It upgrades the database and seeds it; in development it also opens the consultation
+	@# (seeding makes a draft) and makes sure an admin can sign in.
+	$(FLASK) setup
 	@# In development a sender runs beside the server and stops with it. Without MAIL_SERVER
 	@# it writes each email into $(DEV_MAIL): nothing to set up, and every email can be read.
 	@if [ "$${PORTAL_ENV:-development}" = development ]; then \
