@@ -111,4 +111,4 @@ bench: install-dev ## Measure throughput against a bare Flask page served the sa
 	$(BIN)/python -m bench.run
 
 clean: ## Remove the virtual environment, built assets and development database
-	rm -rf $(VENV) frontend/node_modules feedback_portal/static instance/portal.sqlite3
+	rm -rf $(VENV) frontend/node_modules feedback_portal/static instance/portal.sqlite3 instance/portal.sqlite3-wal instance/portal.sqlite3-shm
