@@ -51,6 +51,7 @@ run: install ## Set up and serve the site on http://127.0.0.1:$(PORT) (SQLite un
 	$(FLASK) setup
 	@# In development a sender runs beside the server and stops with it. Without MAIL_SERVER
 	@# it writes each email into $(DEV_MAIL): nothing to set up, and every email can be read.
+	@# It starts at a lower priority, so that on a busy machine the server is up first.
 	@if [ "$${PORTAL_ENV:-development}" = development ]; then \
 		if [ -n "$$MAIL_SERVER" ]; then \
 			to=""; echo "Emails the site sends go to the mail server at $$MAIL_SERVER."; \
@@ -58,7 +59,7 @@ run: install ## Set up and serve the site on http://127.0.0.1:$(PORT) (SQLite un
 			to="--to-folder $(DEV_MAIL)"; \
 			echo "Emails the site sends are written to $(CURDIR)/$(DEV_MAIL)/ (a .eml file each), not sent."; \
 		fi; \
-		$(FLASK) outbox send $$to --every 3 & sender=$$!; \
+		nice -n 10 $(FLASK) outbox send $$to --every 3 & sender=$$!; \
 		trap 'kill $$sender 2>/dev/null' EXIT; \
 	fi; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
