@@ -45,14 +45,13 @@ install-dev: $(VENV)/.requirements-dev $(STATIC)
 assets: $(STATIC)
 
 run: install ## Set up and serve the site on http://127.0.0.1:$(PORT) (SQLite unless DATABASE_URL is set)
-	$(FLASK) db upgrade
-	$(FLASK) seed
-	@# Seeding makes the consultation a draft; in development it opens at once, to comment on.
-	@if [ "$${PORTAL_ENV:-development}" = development ]; then \
-		$(FLASK) consultations open-for-development && $(FLASK) users dev-admin; \
-	fi
+	@# One process, not one per step: each would start the app again, a second or more apiece.
+	@# It upgrades the database and seeds it; in development it also opens the consultation
+	@# (seeding makes a draft) and makes sure an admin can sign in.
+	$(FLASK) setup
 	@# In development a sender runs beside the server and stops with it. Without MAIL_SERVER
 	@# it writes each email into $(DEV_MAIL): nothing to set up, and every email can be read.
+	@# It starts at a lower priority, so that on a busy machine the server is up first.
 	@if [ "$${PORTAL_ENV:-development}" = development ]; then \
 		if [ -n "$$MAIL_SERVER" ]; then \
 			to=""; echo "Emails the site sends go to the mail server at $$MAIL_SERVER."; \
@@ -60,7 +59,7 @@ run: install ## Set up and serve the site on http://127.0.0.1:$(PORT) (SQLite un
 			to="--to-folder $(DEV_MAIL)"; \
 			echo "Emails the site sends are written to $(CURDIR)/$(DEV_MAIL)/ (a .eml file each), not sent."; \
 		fi; \
-		$(FLASK) outbox send $$to --every 3 & sender=$$!; \
+		nice -n 10 $(FLASK) outbox send $$to --every 3 & sender=$$!; \
 		trap 'kill $$sender 2>/dev/null' EXIT; \
 	fi; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
@@ -118,4 +117,4 @@ bench: install-dev ## Measure throughput against a bare Flask page served the sa
 	$(BIN)/python -m bench.run
 
 clean: ## Remove the virtual environment, built assets and development database
-	rm -rf $(VENV) frontend/node_modules feedback_portal/static instance/portal.sqlite3
+	rm -rf $(VENV) frontend/node_modules feedback_portal/static instance/portal.sqlite3 instance/portal.sqlite3-wal instance/portal.sqlite3-shm

@@ -8,6 +8,7 @@ from flask import Flask
 from flask.logging import default_handler
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import config_for, configuration_problems, database_engine_options, trusted_hosts
@@ -85,7 +86,7 @@ def register_templates(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    db.init_app(app)
+    register_database(app)
     migrate.init_app(app, db, directory=app.root_path + "/../migrations")
     csrf.init_app(app)
     mail.init_app(app)
@@ -114,6 +115,31 @@ def register_page_cache(app: Flask) -> None:
         settings |= {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000}
     cache.init_app(app, config=settings)
     public_content.track_changes()
+
+
+def register_database(app: Flask) -> None:
+    db.init_app(app)
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", configure_sqlite_connection)
+
+
+def configure_sqlite_connection(dbapi_connection: Any, _connection_record: Any) -> None:
+    """Every SQLite connection: write-ahead logging, and syncing to disk at checkpoints only.
+
+    With a write-ahead log, pages keep reading while a comment is written, and a write waits only
+    for another write (up to the busy timeout, DATABASE_LOCK_TIMEOUT_MS: see config.py), not for
+    every reader to finish. synchronous=NORMAL is what SQLite advises with it: the database stays
+    whole after any crash, and only a power cut can lose the last transactions committed.
+    A database in memory has no log file: SQLite keeps its journal in memory and says so.
+    """
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+    finally:
+        cursor.close()
 
 
 def register_limiter(app: Flask) -> None:

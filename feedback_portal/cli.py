@@ -13,10 +13,15 @@ from typing import Any
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from flask_migrate import upgrade
 from sqlalchemy.exc import OperationalError
 
 from feedback_portal import links
-from feedback_portal.cli_consultations import consultations_group, document_group
+from feedback_portal.cli_consultations import (
+    consultations_group,
+    document_group,
+    open_for_development_command,
+)
 from feedback_portal.cli_privacy import parse_now, privacy_group, retention, system_user_name
 from feedback_portal.extensions import db
 from feedback_portal.models import Role
@@ -35,6 +40,7 @@ from feedback_portal.services.exceptions import DomainError
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_command)
+    app.cli.add_command(setup_command)
     app.cli.add_command(retention)
     app.cli.add_command(privacy_group)
     app.cli.add_command(users)
@@ -59,6 +65,23 @@ def seed_command() -> None:
         )
     else:
         click.echo(f"{result.document_slug} is already loaded; nothing changed.")
+
+
+@click.command("setup")
+@click.pass_context
+@with_appcontext
+def setup_command(context: click.Context) -> None:
+    """Upgrade the database and seed it; in development also open the consultation and make an admin.
+
+    What `make run` does before serving, in one process rather than one per step: each step is
+    the command of its own name (db upgrade, seed, consultations open-for-development, users
+    dev-admin), says what it said there, and changes nothing when run again.
+    """
+    upgrade()
+    context.invoke(seed_command)
+    if current_app.config["ENV_NAME"] == "development":
+        context.invoke(open_for_development_command)
+        context.invoke(create_development_admin)
 
 
 users = AppGroup("users", help="Staff accounts.")

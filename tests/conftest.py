@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import tempfile
 import threading
 import uuid
@@ -107,6 +108,14 @@ def migrated_database(database_url: str) -> str:
     with app.app_context():
         upgrade()
         db.engine.dispose()
+    if database_url.startswith("sqlite"):
+        # The app writes SQLite through a write-ahead log, a second file that a plain copy of the
+        # database would leave behind. Fold it in, and keep this file in rollback-journal mode,
+        # so that each test's copy is the whole database; the app's first connection to a copy
+        # puts it back in WAL mode.
+        with sqlite3.connect(database_url.removeprefix("sqlite:///")) as connection:
+            connection.execute("PRAGMA journal_mode = DELETE")
+        connection.close()
     return database_url
 
 

@@ -8,7 +8,6 @@ import secrets
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from zxcvbn import zxcvbn
 
 from feedback_portal.services.exceptions import DomainError
 
@@ -69,6 +68,10 @@ def check_password(password: str, email: str | None = None) -> None:
         raise WeakPassword(f"Your password must be at least {PASSWORD_MIN_LENGTH} characters")
     if len(password) > PASSWORD_MAX_LENGTH:
         raise WeakPassword(f"Your password must be {PASSWORD_MAX_LENGTH} characters or fewer")
+    # Imported here, not with this module: it builds its dictionaries as it loads, which every
+    # command and worker would pay for at start, while only setting a password needs them.
+    from zxcvbn import zxcvbn
+
     user_inputs = [*CONTEXT_WORDS]
     if email:
         user_inputs += [email, *email.replace("@", ".").split(".")]
