@@ -123,7 +123,7 @@ def _text_matches(text: str, in_contact_details: bool) -> ColumnElement[bool]:
     found: ColumnElement[bool] = or_(*[place.ilike(pattern, escape="\\") for place in places])
     if _searches_through_fts5(text):
         # The index names the comments that can match; the same LIKE as ever decides.
-        found = and_(Comment.id.in_(_fts5_candidates(text, in_contact_details)), found)
+        found = and_(Comment.id.in_(_fts5_candidates(text)), found)
     reference = reference_in(text)
     if reference:
         found = or_(found, Comment.reference == reference)
@@ -131,8 +131,8 @@ def _text_matches(text: str, in_contact_details: bool) -> ColumnElement[bool]:
 
 
 # Made by the migration c5d8e2a7f3b1: on PostgreSQL a trigram index serves ILIKE as it is; on
-# SQLite an FTS5 table of the same columns with the trigram tokenizer, which finds a phrase
-# anywhere in them, case folded, so a superset of what the LIKE finds.
+# SQLite an FTS5 table of the same columns with the trigram tokenizer, case folded, which finds
+# the comments holding every trigram of the words: all those the LIKE finds, and a few more.
 COMMENT_SEARCH_TABLE = "comment_search"
 _comment_search = table(COMMENT_SEARCH_TABLE, column("rowid"), column(COMMENT_SEARCH_TABLE))
 # Trigrams: a shorter phrase is in no index, so it is looked for in every comment.
@@ -154,9 +154,9 @@ def _searches_through_fts5(words: str) -> bool:
     )
 
 
-def _fts5_candidates(words: str, in_contact_details: bool) -> Select:
-    # One FTS5 string: every character literal, " doubled.
-    phrase = '"' + words.replace('"', '""') + '"'
-    if not in_contact_details:
-        phrase = "{body public_body} : " + phrase
-    return select(_comment_search.c.rowid).where(_comment_search.c[COMMENT_SEARCH_TABLE].match(phrase))
+def _fts5_candidates(words: str) -> Select:
+    # Every trigram of the words, each an FTS5 string (every character literal, " doubled).
+    # The table keeps no positions, nor which column (detail=none): the LIKE decides those.
+    trigrams = dict.fromkeys(words[start : start + 3] for start in range(len(words) - 2))
+    query = " AND ".join('"' + trigram.replace('"', '""') + '"' for trigram in trigrams)
+    return select(_comment_search.c.rowid).where(_comment_search.c[COMMENT_SEARCH_TABLE].match(query))
