@@ -1,5 +1,6 @@
 """Extension instances, created unbound and attached to the app in create_app()."""
 
+import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -79,7 +80,21 @@ def render_migration_item(type_: str, obj: object, autogen_context) -> str | boo
     return False
 
 
-migrate = Migrate(render_as_batch=True, compare_type=True, render_item=render_migration_item)
+# Made by a migration and described by no model: the comment text search's trigram index
+# (PostgreSQL) and its FTS5 table with the tables FTS5 keeps beside it (SQLite).
+NOT_IN_THE_MODELS = re.compile(
+    r"^(ix_comment_text_trgm|comment_search(_(data|idx|docsize|config|content))?)$"
+)
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Whether Alembic compares this object of the database with the models."""
+    return not (type_ in ("table", "index") and name is not None and NOT_IN_THE_MODELS.match(name))
+
+
+migrate = Migrate(
+    render_as_batch=True, compare_type=True, render_item=render_migration_item, include_name=include_name
+)
 csrf = CSRFProtect()
 mail = Mail()
 login_manager = LoginManager()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -12,9 +12,10 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text, update
 from sqlalchemy.exc import IntegrityError
 
-from feedback_portal.extensions import db
+from feedback_portal.extensions import db, include_name
 from feedback_portal.models import Consultation, Document
 from feedback_portal.services import public_content
+from feedback_portal.services.moderation.queue import QueueFilters, list_queue
 from tests.conftest import make_app, scratch_postgres_database
 
 NOW = datetime(2026, 11, 1, 12, tzinfo=UTC)
@@ -36,10 +37,13 @@ def test_migrations_upgrade_an_empty_database_to_what_the_models_describe(empty_
         upgrade()
         with db.engine.connect() as connection:
             context = MigrationContext.configure(
-                connection, opts={"compare_type": True, "render_as_batch": True}
+                connection, opts={"compare_type": True, "render_as_batch": True, "include_name": include_name}
             )
             differences = compare_metadata(context, db.metadata)
         assert differences == [], f"the models need a new migration: {differences}"
+        # What no model describes: a migration that rebuilds the comment table on SQLite must
+        # make the search's triggers again.
+        assert search_structures() == SEARCH_AT_HEAD[db.engine.dialect.name]
         db.engine.dispose()
 
 
@@ -478,4 +482,117 @@ def test_the_public_content_stamp_comes_with_one_row_beside_existing_data_and_go
         assert "public_content_stamp" not in set(inspect(db.engine).get_table_names())
         with db.engine.connect() as connection:
             assert connection.execute(text("SELECT title FROM document")).scalar() == "Renamed"
+        db.engine.dispose()
+
+
+SEARCH_AT_HEAD = {
+    "postgresql": {"indexes": {"ix_comment_text_trgm"}},
+    "sqlite": {
+        "tables": {"comment_search"},
+        "triggers": {"comment_search_insert", "comment_search_update", "comment_search_delete"},
+    },
+}
+
+
+def search_structures() -> dict[str, set[str]]:
+    """The comment text search's index (PostgreSQL), or its FTS5 table and triggers (SQLite)."""
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            indexes = connection.execute(
+                text(
+                    "SELECT indexname FROM pg_indexes "
+                    "WHERE tablename = 'comment' AND indexdef LIKE '%gin_trgm_ops%'"
+                )
+            ).scalars()
+            return {"indexes": set(indexes)}
+        names = connection.execute(
+            text(
+                "SELECT type, name FROM sqlite_master "
+                "WHERE name LIKE 'comment_search%' AND type IN ('table', 'trigger')"
+            )
+        ).all()
+        return {
+            "tables": {name for kind, name in names if kind == "table" and name == "comment_search"},
+            "triggers": {name for kind, name in names if kind == "trigger"},
+        }
+
+
+def found_by_the_queue(words: str, in_contact_details: bool = False) -> list[str]:
+    page = list_queue(QueueFilters(state=None, text=words, text_in_contact_details=in_contact_details))
+    return [row.comment.reference for row in page.rows]
+
+
+def test_comments_made_before_the_search_index_are_found_through_it_and_it_goes_with_its_migration(
+    empty_database_url,
+):
+    """Upgrading a database that holds comments indexes them all, the redacted text and contact
+    details included; changes after the upgrade reach the index; downgrading removes the index
+    and leaves the comments, which can still be searched and changed."""
+    app = make_app(empty_database_url)
+    with app.app_context():
+        upgrade(revision="a7b3c9d1e5f2")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO document (id, slug, title, created_at) VALUES (1, 'd', 'D', :now)"),
+                {"now": NOW},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO document_version (id, document_id, number, summary, created_at) "
+                    "VALUES (1, 1, 1, '', :now)"
+                ),
+                {"now": NOW},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO consultation (id, document_id, title, status, moderation_mode, created_at) "
+                    "VALUES (1, 1, 'D', 'draft', 'pre', :now)"
+                ),
+                {"now": NOW},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO comment (id, reference, submission_key, document_version_id, "
+                    "consultation_id, body, public_body, author_name, author_email, wants_updates, "
+                    "wants_involvement, state, "
+                    "revision, created_at, channel) VALUES "
+                    "(1, 'CP-111111', 'k1', 1, 1, 'The Council listens', NULL, 'Parveen Akhtar', "
+                    "'parveen@example.org', false, false, 'published', 1, :now, 'online'),"
+                    "(2, 'CP-222222', 'k2', 1, 1, 'Call Sam on 0121 496 0000', 'Call [name removed]', NULL, "
+                    "NULL, false, false, 'published', 1, :later, 'online')"
+                ),
+                {"now": NOW, "later": NOW + timedelta(minutes=1)},
+            )
+        upgrade(revision="c5d8e2a7f3b1")
+        assert search_structures() == SEARCH_AT_HEAD[db.engine.dialect.name]
+        assert found_by_the_queue("COUNCIL") == ["CP-111111"]
+        assert found_by_the_queue("name removed") == ["CP-222222"]
+        assert found_by_the_queue("0121 496") == ["CP-222222"]
+        assert found_by_the_queue("akhtar") == []
+        assert found_by_the_queue("akhtar", in_contact_details=True) == ["CP-111111"]
+        with db.engine.begin() as connection:
+            connection.execute(text("UPDATE comment SET body = 'The board decides' WHERE id = 1"))
+            connection.execute(text("UPDATE comment SET author_name = NULL, author_email = NULL"))
+            connection.execute(text("DELETE FROM comment WHERE id = 2"))
+        db.session.remove()
+        assert found_by_the_queue("council") == []
+        assert found_by_the_queue("board") == ["CP-111111"]
+        assert found_by_the_queue("akhtar", in_contact_details=True) == []
+        assert found_by_the_queue("name removed") == []
+        if db.engine.dialect.name == "sqlite":
+            with db.engine.begin() as connection:
+                # Raises if the index and the comments disagree.
+                connection.execute(
+                    text("INSERT INTO comment_search (comment_search, rank) VALUES ('integrity-check', 1)")
+                )
+        db.session.remove()
+
+        downgrade(revision="c3e8a1f6b2d4")
+        assert search_structures() in ({"indexes": set()}, {"tables": set(), "triggers": set()})
+        with db.engine.begin() as connection:
+            connection.execute(text("UPDATE comment SET body = 'The board listens' WHERE id = 1"))
+            bodies = connection.execute(text("SELECT body FROM comment ORDER BY id")).scalars().all()
+        assert bodies == ["The board listens"]
+        assert found_by_the_queue("LISTENS") == ["CP-111111"]
+        db.session.remove()
         db.engine.dispose()

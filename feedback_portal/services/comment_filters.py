@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, column, exists, or_, select, table, text
 
+from feedback_portal.extensions import db
 from feedback_portal.models import Comment, CommentState, PracticeItem, Report, Section, Tag, comment_tag
 from feedback_portal.services.consultations import find_current_consultation
 from feedback_portal.uk_time import start_of_uk_day
@@ -119,8 +120,43 @@ def _text_matches(text: str, in_contact_details: bool) -> ColumnElement[bool]:
     places = [Comment.body, Comment.public_body]
     if in_contact_details:
         places += [Comment.author_name, Comment.author_email]
-    matches: list[ColumnElement[bool]] = [place.ilike(pattern, escape="\\") for place in places]
+    found: ColumnElement[bool] = or_(*[place.ilike(pattern, escape="\\") for place in places])
+    if _searches_through_fts5(text):
+        # The index names the comments that can match; the same LIKE as ever decides.
+        found = and_(Comment.id.in_(_fts5_candidates(text)), found)
     reference = reference_in(text)
     if reference:
-        matches.append(Comment.reference == reference)
-    return or_(*matches)
+        found = or_(found, Comment.reference == reference)
+    return found
+
+
+# Made by the migration c5d8e2a7f3b1: on PostgreSQL a trigram index serves ILIKE as it is; on
+# SQLite an FTS5 table of the same columns with the trigram tokenizer, case folded, which finds
+# the comments holding every trigram of the words: all those the LIKE finds, and a few more.
+COMMENT_SEARCH_TABLE = "comment_search"
+_comment_search = table(COMMENT_SEARCH_TABLE, column("rowid"), column(COMMENT_SEARCH_TABLE))
+# Trigrams: a shorter phrase is in no index, so it is looked for in every comment.
+SHORTEST_INDEXED_TEXT = 3
+
+
+def _searches_through_fts5(words: str) -> bool:
+    if db.engine.dialect.name != "sqlite" or len(words) < SHORTEST_INDEXED_TEXT:
+        return False
+    # A SQLite too old for trigrams gets no table (see the migration), and searches as before.
+    # Looked up each time (microseconds on SQLite), so that a database migrated either way
+    # while the app runs is searched right.
+    return (
+        db.session.scalar(
+            text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"),
+            {"name": COMMENT_SEARCH_TABLE},
+        )
+        is not None
+    )
+
+
+def _fts5_candidates(words: str) -> Select:
+    # Every trigram of the words, each an FTS5 string (every character literal, " doubled).
+    # The table keeps no positions, nor which column (detail=none): the LIKE decides those.
+    trigrams = dict.fromkeys(words[start : start + 3] for start in range(len(words) - 2))
+    query = " AND ".join('"' + trigram.replace('"', '""') + '"' for trigram in trigrams)
+    return select(_comment_search.c.rowid).where(_comment_search.c[COMMENT_SEARCH_TABLE].match(query))
