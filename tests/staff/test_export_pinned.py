@@ -62,7 +62,7 @@ TEXTS = [
     "1/2",
     "Plain and simple.",
 ]
-NAMES = ["=cmd|' /C calc'!A0", "Ann \"Nan\" O'Neil, Jr.", "-Minus", None, "عائشہ خان 👍🏽", "@Handle"]
+NAMES = ["=cmd|' /C calc'!A0", 'Ann "Nan" O\'Neil, Jr.', "-Minus", None, "عائشہ خان 👍🏽", "@Handle"]
 EMAILS = ["=a@example.com", "b@example.com", None, "+c@example.com"]
 STATES = ["published", "pending", "rejected", "hidden", "spam", "published", "withdrawn"]
 CHANNELS = ["online", "paper", "email", "phone", "event"]
