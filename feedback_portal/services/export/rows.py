@@ -63,9 +63,9 @@ class Labels:
         return {version_id: str(number) for version_id, number in self.versions.items()}
 
 
-# Moments as the database gives them: every moment column (UTCDateTime) reads back in UTC, so
-# the first 19 characters of isoformat are the moment in UTC, to the second (truncated, not
-# rounded), and nothing needs converting. A single C call: a million rows hold two million.
+# Every moment column (UTCDateTime) reads back in UTC, so the first 19 characters of isoformat
+# are the moment to the second (truncated, as before), and only a moment in another zone is
+# converted: one call per moment rather than three, and a million rows hold two million.
 
 
 def moment(value: datetime | None) -> str | None:
