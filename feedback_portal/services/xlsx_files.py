@@ -38,15 +38,18 @@ def stream_xlsx(
     widths: Sequence[int],
     rows: Iterable[Iterable[Any]],
     sheet_name: str = SHEET_NAME,
+    cells_are_text: bool = False,
 ) -> Iterator[bytes]:
     """Yield a whole workbook: `rows` are read one at a time while it is built, then it is sent.
 
-    `widths` are the columns' widths in characters, one per heading.
+    `widths` are the columns' widths in characters, one per heading. With `cells_are_text`,
+    each cell is its text already (str, or None or "" for an empty cell, as `cell_text`
+    makes them), and is written as it is.
     """
     with tempfile.TemporaryDirectory(prefix="export-") as scratch:
         path = Path(scratch) / "export.xlsx"
         with path.open("w+b") as file:
-            _write_workbook(file, scratch, headings, widths, rows, sheet_name)
+            _write_workbook(file, scratch, headings, widths, rows, sheet_name, cells_are_text)
             file.seek(0)
             while chunk := file.read(CHUNK_SIZE):
                 yield chunk
@@ -59,19 +62,28 @@ def _write_workbook(
     widths: Sequence[int],
     rows: Iterable[Iterable[Any]],
     sheet_name: str,
+    cells_are_text: bool = False,
 ) -> None:
     # Closed even when reading the rows fails, so that it lets go of its files in `scratch`.
     with Workbook(file, {"constant_memory": True, "in_memory": False, "tmpdir": scratch}) as workbook:
         text = workbook.add_format({"num_format": TEXT_FORMAT})
         bold = workbook.add_format({"num_format": TEXT_FORMAT, "bold": True})
         sheet = _new_sheet(workbook, sheet_name, 1, headings, widths, bold)
+        write = sheet.write_string
         sheets, row_number = 1, 1
         for row in rows:
             if row_number == SHEET_ROWS:
                 sheets += 1
                 sheet, row_number = _new_sheet(workbook, sheet_name, sheets, headings, widths, bold), 1
-            for column, value in enumerate(row):
-                write_text(sheet, row_number, column, cell_text(value), text)
+                write = sheet.write_string
+            if cells_are_text:
+                # As write_text does, without a call of its own for each cell.
+                for column, value in enumerate(row):
+                    if value:
+                        write(row_number, column, value, text)
+            else:
+                for column, value in enumerate(row):
+                    write_text(sheet, row_number, column, cell_text(value), text)
             row_number += 1
 
 

@@ -39,6 +39,10 @@ class ExportColumn:
     contact_details: bool = False
     # In characters, for the workbook's columns.
     width: int = 16
+    # Whether a cell can hold text someone typed (a comment, a name, a theme, a heading):
+    # only those can look like a formula, so only those get the CSV file's apostrophe.
+    # The others hold what the portal writes itself: moments, days, numbers, yes or no, codes.
+    text: bool = True
 
     @property
     def key(self) -> str:
@@ -61,8 +65,9 @@ RECEIVED_DAY = ExportColumn(
     "The day the comment reached us, as year-month-day: the day it was sent on this site (UTC), "
     "or the day it arrived on paper, by email, by phone or at an event.",
     width=14,
+    text=False,
 )
-CHANNEL = ExportColumn("Channel", f"How it reached us: {', '.join(Channel)}.", width=10)
+CHANNEL = ExportColumn("Channel", f"How it reached us: {', '.join(Channel)}.", width=10, text=False)
 
 INTERNAL_PROFILE = ExportProfile(
     name=INTERNAL,
@@ -72,30 +77,40 @@ INTERNAL_PROFILE = ExportProfile(
     "and, if you ask and your role allows it, names and email addresses.",
     columns=(
         ExportColumn(
-            "Reference", "The comment’s reference, like CP-7K3M9Q, as the person was given it.", width=14
+            "Reference",
+            "The comment’s reference, like CP-7K3M9Q, as the person was given it.",
+            width=14,
+            text=False,
         ),
         ExportColumn(
             "Received (UTC)",
             "When the comment was sent on this site, or entered by staff if it came another way, "
             "as year-month-day hours:minutes:seconds.",
             width=20,
+            text=False,
         ),
         RECEIVED_DAY,
         CHANNEL,
-        ExportColumn("Published (UTC)", "When it was published. Empty if it never was.", width=20),
-        ExportColumn("Document version", "The number of the version of the document it was made on."),
+        ExportColumn(
+            "Published (UTC)", "When it was published. Empty if it never was.", width=20, text=False
+        ),
+        ExportColumn(
+            "Document version", "The number of the version of the document it was made on.", text=False
+        ),
         ExportColumn("Section", "The section it is about, or ‘The whole document’.", width=30),
         ExportColumn(
             "Practice example", "The ‘In practice this means’ example it is about, if any.", width=40
         ),
         ExportColumn(
-            "Makes sense?", "The answer to ‘Does this make sense to you?’: yes, partly, no, or empty."
+            "Makes sense?",
+            "The answer to ‘Does this make sense to you?’: yes, partly, no, or empty.",
+            text=False,
         ),
-        ExportColumn("State", "pending, published, rejected, spam or hidden."),
+        ExportColumn("State", "pending, published, rejected, spam or hidden.", text=False),
         ExportColumn(
             "Public text", "The text the public sees: the redacted text if it was redacted.", width=60
         ),
-        ExportColumn("Redacted", "yes if a moderator removed something from the public text."),
+        ExportColumn("Redacted", "yes if a moderator removed something from the public text.", text=False),
         ExportColumn(
             "Original text (redacted, staff only)",
             "What the person wrote, only when it was redacted. Never pass this column on outside the team.",
@@ -104,12 +119,16 @@ INTERNAL_PROFILE = ExportProfile(
         ExportColumn("Rejection reason", "Why it was rejected, if it was.", width=30),
         ExportColumn("Themes", "The themes moderators gave it, separated by semicolons.", width=30),
         ExportColumn(
-            "Reports", "How many times the public reported it, including reports already dealt with."
+            "Reports",
+            "How many times the public reported it, including reports already dealt with.",
+            text=False,
         ),
         ExportColumn("Name", "The name they gave, if any.", contact_details=True, width=24),
         ExportColumn("Email", "The email address they gave, if any.", contact_details=True, width=32),
-        ExportColumn("Wants updates", "yes if they asked to be told what happens with their feedback."),
-        ExportColumn("Wants to get involved", "yes if they would like to work with the team."),
+        ExportColumn(
+            "Wants updates", "yes if they asked to be told what happens with their feedback.", text=False
+        ),
+        ExportColumn("Wants to get involved", "yes if they would like to work with the team.", text=False),
     ),
 )
 # The moments in open data are ISO 8601 in UTC, for any software to read.
@@ -126,11 +145,13 @@ OPEN_PROFILE = ExportProfile(
             "The comment’s reference, like CP-7K3M9Q: the same as on this site, where it is shown "
             "with the comment.",
             width=14,
+            text=False,
         ),
         ExportColumn(
             "Date published",
             f"When it was published on this site, in UTC, like {OPEN_MOMENT_EXAMPLE}.",
             width=22,
+            text=False,
         ),
         RECEIVED_DAY,
         CHANNEL,
@@ -142,7 +163,9 @@ OPEN_PROFILE = ExportProfile(
             width=40,
         ),
         ExportColumn(
-            "Makes sense?", "The answer to ‘Does this make sense to you?’: yes, partly, no, or empty."
+            "Makes sense?",
+            "The answer to ‘Does this make sense to you?’: yes, partly, no, or empty.",
+            text=False,
         ),
         ExportColumn(
             "Comment", "The published text: the redacted text if a moderator removed something.", width=60
@@ -162,6 +185,7 @@ OPEN_PROFILE = ExportProfile(
             "Response published",
             f"When the response was published, in UTC, like {OPEN_MOMENT_EXAMPLE}. Empty if there is none.",
             width=22,
+            text=False,
         ),
     ),
 )

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Connection, func, select
@@ -49,16 +50,40 @@ class Labels:
     def section(self, section_id: int | None) -> str:
         return WHOLE_DOCUMENT_LABEL if section_id is None else self.sections.get(section_id, "")
 
+    @cached_property
+    def section_cells(self) -> dict[int | None, str]:
+        """The cell of each section id, the whole document's (None) included: one lookup a row."""
+        cells: dict[int | None, str] = {section_id: heading for section_id, heading in self.sections.items()}
+        cells[None] = WHOLE_DOCUMENT_LABEL
+        return cells
+
+    @cached_property
+    def version_cells(self) -> dict[int, str]:
+        """Each version's number as its cell, made once rather than once a row."""
+        return {version_id: str(number) for version_id, number in self.versions.items()}
+
+
+# Every moment column (UTCDateTime) reads back in UTC, so the first 19 characters of isoformat
+# are the moment to the second (truncated, as before), and only a moment in another zone is
+# converted: one call per moment rather than three, and a million rows hold two million.
+
 
 def moment(value: datetime | None) -> str | None:
     """A moment for colleagues' spreadsheets: year-month-day hours:minutes:seconds, UTC."""
-    # isoformat is several times faster than strftime, which counts over a million rows.
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "seconds") if value else None
+    if value is None:
+        return None
+    if value.utcoffset():
+        value = value.astimezone(UTC)
+    return value.isoformat(" ", "seconds")[:19]
 
 
 def iso_moment(value: datetime | None) -> str | None:
     """A moment for open data: ISO 8601 in UTC, like 2026-03-14T10:15:00Z."""
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat("T", "seconds") + "Z" if value else None
+    if value is None:
+        return None
+    if value.utcoffset():
+        value = value.astimezone(UTC)
+    return value.isoformat("T", "seconds")[:19] + "Z"
 
 
 def received_day(received_at: date | None, created_at: datetime) -> str:

@@ -25,10 +25,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Connection, DateTime, Select, func, select, type_coerce
 
 from feedback_portal.extensions import db
 from feedback_portal.models import (
@@ -40,11 +40,12 @@ from feedback_portal.models import (
 )
 from feedback_portal.permissions import Capability, may
 from feedback_portal.services import audit, date_range, moderation
-from feedback_portal.services.comment_filters import apply_comment_filters, like_pattern
+from feedback_portal.services.comment_filters import EVERY_FEEDBACK_STATE, apply_comment_filters, like_pattern
 from feedback_portal.services.csv_files import stream_csv
 from feedback_portal.services.exceptions import DomainError
 from feedback_portal.services.export.profiles import (
     OPEN_DATA,
+    OPEN_PROFILE,
     PROFILES,
     XLSX,
     ExportFilters,
@@ -52,10 +53,8 @@ from feedback_portal.services.export.profiles import (
 )
 from feedback_portal.services.export.rows import (
     Labels,
-    moment,
     open_columns,
     public_text,
-    received_day,
     themes_by_comment,
 )
 from feedback_portal.services.export.rows import open_rows as _open_rows
@@ -73,6 +72,8 @@ BATCH_SIZE = 1000
 # A withdrawn comment has left every export, as its author was promised.
 EXPORTABLE_STATES = [state.value for state in CommentState if state not in (CommentState.WITHDRAWN,)]
 REACTIONS = [reaction.value for reaction in Reaction]
+# Where open_rows puts a comment's themes, as a list.
+OPEN_THEMES = [column.heading for column in OPEN_PROFILE.columns].index("Themes")
 
 
 class ContactDetailsNotAllowed(DomainError):
@@ -131,12 +132,30 @@ def refuse_contact_details(actor: StaffUser, profile: str | None) -> None:
 # The file ---------------------------------------------------------------------------------------
 
 
-def _filtered(query: Select, request: ExportRequest) -> Select:
+def _filtered(query: Select, request: ExportRequest, by_id_only: bool = False) -> Select:
+    """`query` with the request's filters.
+
+    `by_id_only` for SQLite, whose planner would otherwise read a batch through the index on
+    state: as nearly every comment matches the state, each batch would then read and sort
+    every comment of the export, so that an export took time with the square of its size.
+    Written so that no index can use it (`state || ''`), the state is checked on the rows
+    the batch reads in the order of their ids, and each comment is read once in all.
+    """
     filters = request.filters
     state = CommentState.PUBLISHED if request.profile == OPEN_DATA else filters.state
-    query = apply_comment_filters(query, replace(filters, state=state))
+    if state == EVERY_FEEDBACK_STATE:
+        return _text_filtered(apply_comment_filters(query, replace(filters, state=state)), request)
+    query = apply_comment_filters(query, replace(filters, state=None))
+    state_column = (Comment.state + "") if by_id_only else Comment.state
     if state is None:
-        query = query.where(Comment.state.in_(EXPORTABLE_STATES))
+        query = query.where(state_column.in_(EXPORTABLE_STATES))
+    else:
+        query = query.where(state_column == state)
+    return _text_filtered(query, request)
+
+
+def _text_filtered(query: Select, request: ExportRequest) -> Select:
+    filters = request.filters
     if request.profile == OPEN_DATA and filters.text:
         # The queue also searches the original of a redacted comment; open data must not
         # be chosen by words the public cannot see.
@@ -150,10 +169,10 @@ def _selected_columns(request: ExportRequest) -> list[Any]:
     columns = [
         Comment.id,
         Comment.reference,
-        Comment.created_at,
+        _plain_moment(Comment.created_at),
         Comment.received_at,
         Comment.channel,
-        Comment.published_at,
+        _plain_moment(Comment.published_at),
         Comment.document_version_id,
         Comment.section_id,
         Comment.practice_item_id,
@@ -169,6 +188,12 @@ def _selected_columns(request: ExportRequest) -> list[Any]:
         # Last, where _internal_rows expects them.
         columns += [Comment.author_name, Comment.author_email]
     return columns
+
+
+def _plain_moment(column: Any) -> Any:
+    """A moment column read as the driver gives it, without UTCDateTime's step for each value:
+    _internal_rows takes a naive one (SQLite) as UTC and converts an aware one, as it does."""
+    return type_coerce(column, DateTime(timezone=True)).label(column.key)
 
 
 def _tags_and_reports(
@@ -191,9 +216,21 @@ def _tags_and_reports(
     return tags, reports
 
 
+# What the portal writes for a yes-or-no column (None, never stored, as an empty cell).
+YES_NO: dict[bool | None, str] = {True: "yes", False: "no", None: ""}
+
+
 def _internal_rows(connection: Connection, batch: Sequence[Any], labels: Labels) -> Iterator[list[Any]]:
+    """The internal rows of one batch, as the text of each cell (None for an empty one).
+
+    Made as text here, where each value's type is known, rather than by testing the type of
+    every cell on the way out: with a million rows, every step a cell takes counts.
+    """
     tags, reports = _tags_and_reports(connection, batch[0].id, batch[-1].id)
+    report_cells = {comment_id: str(count) for comment_id, count in reports.items()}
     reasons = REJECTION_REASONS
+    sections, items, versions = labels.section_cells, labels.items, labels.version_cells
+    yes_no = YES_NO
     # Unpacked by position (the order of _selected_columns): the fastest way to read a row.
     for (
         comment_id,
@@ -214,28 +251,46 @@ def _internal_rows(connection: Connection, batch: Sequence[Any], labels: Labels)
         wants_involvement,
         *contact,
     ) in batch:
+        # In UTC, the first 19 characters of isoformat are rows.moment's text.
+        if created_at.tzinfo is not None:
+            created_at = created_at.astimezone(UTC)
+        received = created_at.isoformat(" ", "seconds")[:19]
+        if published_at is not None:
+            if published_at.tzinfo is not None:
+                published_at = published_at.astimezone(UTC)
+            published = published_at.isoformat(" ", "seconds")[:19]
+        else:
+            published = None
         redacted = public_body is not None
         yield [
             reference,
-            moment(created_at),
-            received_day(received_at, created_at),
+            received,
+            received_at.isoformat() if received_at else received[:10],
             channel,
-            moment(published_at),
-            labels.versions.get(version_id),
-            labels.section(section_id),
-            labels.items.get(item_id) if item_id else None,
+            published,
+            versions.get(version_id),
+            sections.get(section_id, ""),
+            items.get(item_id),
             reaction,
             state,
             public_body if redacted else body,
-            redacted,
+            "yes" if redacted else "no",
             body if redacted else None,
             reasons.get(rejection_reason, rejection_reason),
-            "; ".join(tags[comment_id]) if comment_id in tags else "",
-            reports.get(comment_id, 0),
+            "; ".join(tags[comment_id]) if comment_id in tags else None,
+            report_cells.get(comment_id, "0"),
             *contact,
-            wants_updates,
-            wants_involvement,
+            yes_no[wants_updates],
+            yes_no[wants_involvement],
         ]
+
+
+def _open_rows_as_text(connection: Connection, batch: Sequence[Any], labels: Labels) -> Iterator[list[Any]]:
+    """The open data rows of one batch with their themes in one cell, as the files show them."""
+    themes = OPEN_THEMES
+    for row in _open_rows(connection, batch, labels):
+        row[themes] = "; ".join(row[themes])
+        yield row
 
 
 def stream_export(
@@ -259,11 +314,20 @@ def stream_export(
         actor = db.session.get(StaffUser, actor_id)
         if actor is None or not may(actor.role, Capability.SEE_CONTACT_DETAILS):
             raise ContactDetailsNotAllowed("Only admins and analysts can export contact details")
-    header = [column.heading for column in request.columns]
+    columns = request.columns
+    header = [column.heading for column in columns]
+    # The rows' cells are text already: the workbook writes them as they are, and the CSV
+    # file guards only the columns that can hold what someone typed.
     rows = _rows(request, actor_id, via, system_user, on_start, on_rows, now)
     if request.file_format == XLSX:
-        return stream_xlsx(header, [column.width for column in request.columns], rows)
-    return (chunk.encode("utf-8") for chunk in stream_csv(header, rows))
+        return stream_xlsx(header, [column.width for column in columns], rows, cells_are_text=True)
+    text_columns = [number for number, column in enumerate(columns) if column.text]
+    return _encoded(stream_csv(header, rows, text_columns=text_columns))
+
+
+def _encoded(chunks: Iterator[str]) -> Iterator[bytes]:
+    for chunk in chunks:
+        yield chunk.encode("utf-8")
 
 
 def _rows(
@@ -290,7 +354,12 @@ def _rows(
         if not row_count:
             return
         labels = Labels.load(connection)
-        query = _filtered(select(*_selected_columns(request)).select_from(Comment), request)
+        query = _filtered(
+            select(*_selected_columns(request)).select_from(Comment),
+            request,
+            by_id_only=connection.dialect.name == "sqlite",
+        )
+        rows_of = _open_rows_as_text if request.profile == OPEN_DATA else _internal_rows
         last_id = 0
         while True:
             batch = connection.execute(
@@ -300,10 +369,7 @@ def _rows(
             ).all()
             if not batch:
                 return
-            if request.profile == OPEN_DATA:
-                yield from _open_rows(connection, batch, labels)
-            else:
-                yield from _internal_rows(connection, batch, labels)
+            yield from rows_of(connection, batch, labels)
             if on_rows:
                 on_rows(len(batch))
             if len(batch) < BATCH_SIZE:
