@@ -1,87 +1,83 @@
-"""`make bench`: the portal's pages under load, each beside a bare Flask page served the same way.
+"""`make bench`: every figure of issue 15 in one run, each beside its ceiling.
 
-The ceiling is bench/hello.py under the same gunicorn settings, measured in the same run, so the
-ratios can be compared between machines. The portal runs on a throwaway SQLite file, and also
-on a throwaway PostgreSQL database when BENCH_DATABASE_URL names a server.
+Throughput (wrk, 64 connections) is measured in pairs, ceiling then case, repeated REPEATS
+times; a figure is the median of its pairs' ratios, with their spread. On SQLite always, and on
+PostgreSQL too when BENCH_DATABASE_URL names a server. BENCH_SECONDS (default 10) is the length
+of each wrk run; below 10, the exports run once instead of REPEATS times.
 
-    BENCH_SECONDS=3 .venv/bin/python -m bench.run
-    BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test make bench
+    BENCH_SECONDS=2 .venv/bin/python -m bench.run
+    BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/postgres make bench
+
+The results are printed and written to bench/results/latest.json.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
 import secrets
+import statistics
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
-from contextlib import AbstractContextManager
-from dataclasses import asdict, dataclass, field
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, text
 
-from bench.databases import DatabasePreparationFailed, postgresql_database, prepare_database, sqlite_database
-from bench.loadgen import Job, Result
+from bench import databases, exports, figures, forms
+from bench.figures import AT_LEAST, AT_MOST, Figure
+from bench.loadgen import Load, LoadGeneratorFailed, run_wrk, warm_up
 from bench.servers import REPO_ROOT, ServerFailedToStart, describe_settings, log_tail, serve
 
 DEFAULT_SECONDS = 10.0
-CONCURRENCY = 64
-WARMUP_REQUESTS = 50
-CEILING_APP = "bench.hello:app"
-PORTAL_APP = "wsgi:app"
-PORTAL_READY_PATH = "/healthz"
-# Beyond the measured seconds: warm-up, the last in-flight responses, process start-up.
-LOADGEN_GRACE_SECONDS = 90
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """One kind of request, repeated by every client. A POST gives method, body and headers."""
-
-    name: str
-    path: str
-    method: str = "GET"
-    body: str = ""
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-CEILING = Scenario("hello world (ceiling)", "/")
-SCENARIOS: list[Scenario] = [
-    Scenario("GET /definition/basic", "/definition/basic"),
-    Scenario("GET /definition", "/definition"),
-    Scenario("GET /healthz", "/healthz"),
-]
-
-
-class LoadGeneratorFailed(RuntimeError):
-    """bench.loadgen exited with an error or printed no result."""
-
-
-@dataclass(frozen=True)
-class Row:
-    scenario: str
-    database: str
-    result: Result
+REPEATS = 3
+RESULTS = REPO_ROOT / "bench" / "results" / "latest.json"
+SECTION_PAGES = {
+    f"GET /definition/<slug>, {databases.FEW_COMMENTS} comments": f"/definition/{databases.FEW_SECTION}",
+    f"GET /definition/<slug>, {databases.MANY_COMMENTS} comments": f"/definition/{databases.MANY_SECTION}",
+}
+OTHER_PAGES = {"GET /": "/", "GET /definition": "/definition"}
+# Forms scraped per POST expected: a POST (a redirect, no page) can outrun its page's GET; after
+# the first pair, the pool is sized from the POST rate just measured.
+FORMS_PER_EXPECTED_POST = 3
 
 
 def main() -> int:
-    try:
-        return run_benchmark(bench_seconds(), os.environ.get("BENCH_DATABASE_URL") or None)
-    except KeyboardInterrupt:
-        print("\nInterrupted; servers stopped and temporary databases removed.", file=sys.stderr)
-        return 130
+    seconds = bench_seconds()
+    postgresql_url = os.environ.get("BENCH_DATABASE_URL") or None
+    print(f"Machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}. "
+          f"wrk: 64 connections, {seconds:g} s a run, {REPEATS} pairs a figure.\n"
+          f"Servers: {describe_settings()}.", flush=True)  # fmt: skip
+    results: list[Figure] = []
+    failures: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="bench-") as scratch_name:
+        scratch = Path(scratch_name)
+        for label, small, large in database_pairs(scratch, postgresql_url):
+            try:
+                with ExitStack() as stack:
+                    small_url = stack.enter_context(small())
+                    results += throughput_figures(label, small_url, scratch, seconds)
+                    large_url = stack.enter_context(large())
+                    results += page_figures(label, small_url, large_url, seconds)
+                    results += export_figures(label, large_url, scratch, seconds)
+            except (ServerFailedToStart, LoadGeneratorFailed, databases.DatabasePreparationFailed) as error:
+                failures.append(f"{label}: {type(error).__name__}: {error}")
+    print()
+    print(figures.table(results))
+    figures.write_json(results, RESULTS)
+    print(f"\nWritten to {RESULTS.relative_to(REPO_ROOT)}.")
+    for failure in failures:
+        print(f"\n{failure}")
+    return 1 if failures else 0
 
 
 def bench_seconds() -> float:
     value = os.environ.get("BENCH_SECONDS", "")
-    if not value:
-        return DEFAULT_SECONDS
     try:
-        seconds = float(value)
+        seconds = float(value) if value else DEFAULT_SECONDS
     except ValueError:
         seconds = math.nan
     if not 0 < seconds <= 3600:
@@ -89,136 +85,191 @@ def bench_seconds() -> float:
     return seconds
 
 
-def run_benchmark(seconds: float, postgresql_url: str | None) -> int:
-    print_header(seconds, postgresql_url)
-    rows: list[Row] = []
-    notes: list[str] = []
-    exit_code = 0
-    with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
-        scratch_dir = Path(scratch)
-        databases: list[tuple[str, Callable[[], AbstractContextManager[str]]]] = [
-            ("SQLite", lambda: sqlite_database(scratch_dir))
-        ]
-        if postgresql_url:
-            databases.append(("PostgreSQL", lambda: postgresql_database(postgresql_url)))
-        try:
-            # The ceiling never opens a database; it gets the same environment all the same.
-            env = server_environment(f"sqlite:///{scratch_dir / 'unused.sqlite3'}")
-            log_path = scratch_dir / "ceiling.log"
-            with serve(CEILING_APP, env, CEILING.path, log_path) as port:
-                rows.append(measure_scenario(CEILING, "-", port, seconds, notes, log_path))
-            for label, open_database in databases:
-                with open_database() as database_url:
-                    env = server_environment(database_url)
-                    progress(f"Preparing {label}: flask db upgrade, flask seed")
-                    prepare_database(env)
-                    log_path = scratch_dir / f"portal-{label.lower()}.log"
-                    with serve(PORTAL_APP, env, PORTAL_READY_PATH, log_path) as port:
-                        for scenario in SCENARIOS:
-                            rows.append(measure_scenario(scenario, label, port, seconds, notes, log_path))
-        except (ServerFailedToStart, DatabasePreparationFailed, LoadGeneratorFailed) as error:
-            notes.append(f"{type(error).__name__}: {error}")
-            exit_code = 1
-    print_table(rows)
-    for note in notes:
-        print(f"\n{note}")
-    return exit_code
-
-
-def server_environment(database_url: str) -> dict[str, str]:
-    env = {name: value for name, value in os.environ.items() if name not in {"FLASK_APP", "FLASK_DEBUG"}}
-    # Development, not production: production cookies are Secure-only and the bench speaks plain
-    # http. Debug stays off either way, and a random key keeps this run's sessions its own.
-    env.update(
-        DATABASE_URL=database_url,
-        PORTAL_ENV="development",
-        SECRET_KEY=secrets.token_urlsafe(36),
-    )
-    return env
-
-
-def measure_scenario(
-    scenario: Scenario, database: str, port: int, seconds: float, notes: list[str], log_path: Path
-) -> Row:
-    progress(f"Measuring {scenario.name} on {database if database != '-' else 'no database'}")
-    job = Job(
-        port=port,
-        path=scenario.path,
-        method=scenario.method,
-        body=scenario.body,
-        headers=scenario.headers,
-        seconds=seconds,
-        concurrency=CONCURRENCY,
-        warmup_requests=WARMUP_REQUESTS,
-    )
-    # A separate process, so that the client's work is not counted against the servers' GIL.
-    try:
-        completed = subprocess.run(
-            [sys.executable, "-m", "bench.loadgen"],
-            input=json.dumps(asdict(job)),
-            capture_output=True,
-            text=True,
-            cwd=REPO_ROOT,
-            timeout=seconds + LOADGEN_GRACE_SECONDS,
-            check=True,
-        )
-        result = Result(**json.loads(completed.stdout))
-    except (subprocess.SubprocessError, ValueError, TypeError) as error:
-        stderr = getattr(error, "stderr", None) or ""
-        raise LoadGeneratorFailed(f"{scenario.name} on {database}: {error}\n{stderr}") from error
-    if result.errors or result.warmup_errors:
-        notes.append(
-            f"{scenario.name} on {database}: errors {result.error_kinds}, "
-            f"warm-up errors {result.warmup_errors}. Server log:\n{log_tail(log_path) or '(empty)'}"
-        )
-    return Row(scenario.name, database, result)
-
-
 def progress(message: str) -> None:
     print(f"... {message}", file=sys.stderr, flush=True)
 
 
-def print_header(seconds: float, postgresql_url: str | None) -> None:
-    databases = "SQLite (temporary file)"
-    if postgresql_url:
-        databases += f", PostgreSQL (a temporary database on {make_url(postgresql_url).render_as_string()})"
-    print(
-        f"Machine: {os.cpu_count()} cores. Load: {CONCURRENCY} concurrent keep-alive clients for "
-        f"{seconds:g} s per page, after {WARMUP_REQUESTS} warm-up requests.\n"
-        f"Servers: {describe_settings()}; ceiling {CEILING_APP}, portal {PORTAL_APP}.\n"
-        f"Databases: {databases}.",
-        flush=True,
+def environment(database_url: str) -> dict[str, str]:
+    """The servers' environment: development settings (plain http; debug stays off), this run's
+    own secret key, and the comment form's rate limit and minimum fill time relaxed."""
+    env = {name: value for name, value in os.environ.items() if name not in {"FLASK_APP", "FLASK_DEBUG"}}
+    env.update(
+        DATABASE_URL=database_url,
+        PORTAL_ENV="development",
+        SECRET_KEY=os.environ.get("BENCH_SECRET_KEY") or SECRET_KEY,
+        COMMENT_RATE_LIMIT="1000000 per second",
+        MIN_FORM_FILL_SECONDS="0",
     )
+    return env
 
 
-def print_table(rows: list[Row]) -> None:
-    ceiling = next((row.result for row in rows if row.scenario == CEILING.name), None)
-    headings = ("page", "database", "requests/s", "ceiling requests/s", "ratio", "errors", "p50 ms", "p95 ms")
-    lines = [headings]
-    for row in rows:
-        result = row.result
-        ceiling_rate = ceiling.requests_per_second if ceiling else math.nan
-        ratio = result.requests_per_second / ceiling_rate if ceiling_rate else math.nan
-        lines.append(
-            (
-                row.scenario,
-                row.database,
-                f"{result.requests_per_second:.0f}",
-                f"{ceiling_rate:.0f}",
-                f"{ratio:.2f}",
-                str(result.errors),
-                f"{result.p50_ms:.1f}",
-                f"{result.p95_ms:.1f}",
+SECRET_KEY = secrets.token_urlsafe(36)
+
+
+def database_pairs(scratch: Path, postgresql_url: str | None):
+    """(label, small, large): each a context manager giving a run's copy of a cached database."""
+
+    @contextmanager
+    def sqlite(size: int):
+        progress(f"SQLite, {size:,} comments: copying the cached database (building it first if needed)")
+        yield databases.sqlite_copy(size, scratch, environment(""))
+
+    yield "SQLite", lambda: sqlite(databases.SMALL), lambda: sqlite(databases.LARGE)
+    if postgresql_url:
+
+        def postgresql(size: int):
+            progress(f"PostgreSQL, {size:,} comments: copying the cached template (building it first if needed)")
+            return databases.postgresql_copy(postgresql_url, size, environment(""))
+
+        yield "PostgreSQL", lambda: postgresql(databases.SMALL), lambda: postgresql(databases.LARGE)
+
+
+# Throughput ----------------------------------------------------------------------------------
+
+
+def pairs_figure(
+    name: str, runs: list[tuple[Load, Load]], goal: float, extra: dict | None = None
+) -> Figure:
+    """A throughput figure from (case, ceiling) pairs of wrk runs."""
+    details = {
+        "errors": sum(case.errors for case, _ in runs),
+        "ceiling_errors": sum(ceiling.errors for _, ceiling in runs),
+        "p95_ms": statistics.median(case.p95_ms for case, _ in runs),
+        "server_cpu_ms_per_request": statistics.median(case.cpu_ms_per_request for case, _ in runs),
+        "ceiling_server_cpu_ms_per_request": statistics.median(c.cpu_ms_per_request for _, c in runs),
+        "wrk_cpu_share": max(case.client_cpu_share for case, _ in runs),
+        "load_average_1min": [case.load_average for case, _ in runs],
+        **(extra or {}),
+    }
+    pairs = [(case.per_second, ceiling.per_second) for case, ceiling in runs]
+    return figures.from_pairs(name, "requests/s", pairs, goal, AT_LEAST, details)
+
+
+def throughput_figures(label: str, database_url: str, scratch: Path, seconds: float) -> list[Figure]:
+    env = environment(database_url)
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE IF NOT EXISTS bench_row (id INTEGER PRIMARY KEY, body TEXT NOT NULL)"))
+    results = []
+    logs = scratch / label.lower()
+    logs.mkdir(exist_ok=True)
+    with (
+        serve("bench.hello:app", env, "/", logs / "hello.log") as hello,
+        serve("bench.insert_one:app", env, "/", logs / "insert.log") as insert,
+        serve("wsgi:app", env, "/healthz", logs / "portal.log") as portal,
+    ):
+        for name, path in {**SECTION_PAGES, **OTHER_PAGES}.items():
+            goal = 0.40 if path in SECTION_PAGES.values() else 0.50
+            progress(f"{label}: {name} against hello world, {REPEATS} pairs")
+            runs = []
+            warm_up(hello.url + "/")
+            warm_up(portal.url + path)
+            for _ in range(REPEATS):
+                ceiling = run_wrk(hello.url + "/", seconds, [hello.pid])
+                case = run_wrk(portal.url + path, seconds, [portal.pid])
+                runs.append((case, ceiling))
+            results.append(pairs_figure(f"{label}: {name}", runs, goal))
+            if name.endswith(f" {databases.FEW_COMMENTS} comments"):
+                get_rate = max(case.per_second for case, _ in runs)
+        results.append(comment_post_figure(label, engine, portal, insert, scratch, seconds, get_rate))
+        for server in (hello, insert, portal):
+            if "Traceback" in log_tail(server.log_path):
+                results[-1].details.setdefault("server_log", log_tail(server.log_path))
+    engine.dispose()
+    return results
+
+
+def comment_post_figure(label, engine, portal, insert, scratch: Path, seconds: float, get_rate: float) -> Figure:
+    path = f"/definition/{databases.FEW_SECTION}"
+    count_sql = text("SELECT count(*) FROM comment")
+    with engine.connect() as connection:
+        before = connection.execute(count_sql).scalar_one()
+    runs = []
+    insert_body = scratch / "insert-body.txt"
+    forms.write_pool(["-\tbody=A+comment."], insert_body)
+    warm_up(insert.url + "/")
+    rate = get_rate
+    for repeat in range(REPEATS):
+        wanted = max(int(rate * seconds * FORMS_PER_EXPECTED_POST), 100)
+        progress(f"{label}: comment POST, pair {repeat + 1}: scraping {wanted} forms from GET {path}")
+        pool = forms.write_pool(forms.scrape(portal.port, path, wanted), scratch / f"forms-{repeat}.txt")
+        ceiling = run_wrk(insert.url + "/insert", seconds, [insert.pid], 201, insert_body, replay_ok=True)
+        case = run_wrk(portal.url + path, seconds, [portal.pid], 302, pool)
+        runs.append((case, ceiling))
+        rate = max(case.per_second, 1)
+    with engine.connect() as connection:
+        stored = connection.execute(count_sql).scalar_one() - before
+        receipts = connection.execute(text("SELECT count(*) FROM outbox_message")).scalar_one()
+    accepted = sum(case.expected for case, _ in runs)
+    extra = {
+        "accepted": accepted,
+        "stored": stored,
+        # wrk stops counting at its deadline; the POSTs then in flight are still stored.
+        "every_accepted_comment_stored": stored >= accepted,
+        "receipts_queued": receipts,
+        "forms_ran_out": sum(case.replayed for case, _ in runs),
+    }
+    figure = pairs_figure(f"{label}: comment POST vs insert-and-commit", runs, 0.70, extra)
+    if stored < accepted or figure.details["errors"]:
+        figure = dataclasses.replace(figure, meets=False)
+    return figure
+
+
+# Pages at 1,000 and 1,000,000 comments ------------------------------------------------------------
+
+
+def time_pages(database_url: str, repeats: int) -> dict:
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.pages", str(repeats)],
+        cwd=REPO_ROOT,
+        env=environment(database_url),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise databases.DatabasePreparationFailed(f"bench.pages failed:\n{completed.stdout}{completed.stderr}")
+    return json.loads(completed.stdout)
+
+
+def page_figures(label: str, small_url: str, large_url: str, seconds: float) -> list[Figure]:
+    progress(f"{label}: staff pages and the digest at 1,000 comments")
+    small = time_pages(small_url, REPEATS)
+    progress(f"{label}: staff pages and the digest at 1,000,000 comments")
+    large = time_pages(large_url, REPEATS)
+    results = []
+    for name, at_large in large["times"].items():
+        details = {"errors": {**small["errors"], **large["errors"]}.get(name), "times_ms": at_large}
+        if name.startswith("queue"):
+            pairs = list(zip(at_large, small["times"][name], strict=True))
+            results.append(
+                figures.from_pairs(f"{label}: {name} (1M vs 1k)", "ms", pairs, 1.5, AT_MOST, details)
             )
-        )
-    widths = [max(len(line[column]) for line in lines) for column in range(len(headings))]
-    print()
-    for line in lines:
-        cells = [
-            cell.ljust(width) if column < 2 else cell.rjust(width)
-            for column, (cell, width) in enumerate(zip(line, widths, strict=True))
-        ]
-        print("  ".join(cells).rstrip())
+        else:
+            goal = 50 if name.startswith("digest") else 300
+            results.append(figures.absolute(f"{label}: {name} at 1M", "ms", at_large, goal, details))
+    return results
+
+
+# Exports -----------------------------------------------------------------------------------------
+
+
+def export_figures(label: str, large_url: str, scratch: Path, seconds: float) -> list[Figure]:
+    repeats = REPEATS if seconds >= DEFAULT_SECONDS else 1
+    rounds = []
+    for repeat in range(repeats):
+        progress(f"{label}: exporting 1,000,000 comments as CSV and .xlsx ({repeat + 1} of {repeats})")
+        rounds.append(exports.measure(environment(large_url), scratch))
+    details = {"rows": rounds[0].rows, "failures": [f for r in rounds for f in r.failures]}
+    csv_pairs = [(r.csv_rows_per_second, r.csv_module_rows_per_second) for r in rounds]
+    return [
+        figures.from_pairs(f"{label}: CSV export vs csv module", "rows/s", csv_pairs, 0.80, AT_LEAST, details),
+        figures.absolute(f"{label}: CSV export memory growth", "MB", [r.csv_growth_mb for r in rounds], 20, {}),
+        figures.absolute(
+            f"{label}: .xlsx export memory growth", "MB", [r.xlsx_growth_mb for r in rounds], 20,
+            {"xlsx_seconds": [round(r.xlsx_seconds, 1) for r in rounds]},
+        ),  # fmt: skip
+    ]
 
 
 if __name__ == "__main__":
