@@ -137,9 +137,11 @@ def insert_comments(connection: Connection, total: int) -> None:
         )
 
 
-STATES = "CASE i % 10 WHEN 0 THEN 'pending' WHEN 1 THEN 'pending' WHEN 2 THEN 'pending' " \
-    "WHEN 3 THEN 'pending' WHEN 4 THEN 'published' WHEN 5 THEN 'published' WHEN 6 THEN 'published' " \
+STATES = (
+    "CASE i % 10 WHEN 0 THEN 'pending' WHEN 1 THEN 'pending' WHEN 2 THEN 'pending' "
+    "WHEN 3 THEN 'pending' WHEN 4 THEN 'published' WHEN 5 THEN 'published' WHEN 6 THEN 'published' "
     "WHEN 7 THEN 'rejected' WHEN 8 THEN 'spam' ELSE 'hidden' END"
+)
 REACTIONS = "CASE i % 4 WHEN 1 THEN 'yes' WHEN 2 THEN 'partly' WHEN 3 THEN 'no' END"
 
 
@@ -165,8 +167,9 @@ def insert_sql(dialect: str, other_sections: list[int] | None) -> str:
         reference = "'CB' || printf('%010d', i)"
         moment = "strftime('%Y-%m-%d %H:%M:%S', :start + (i - :first) * :step, 'unixepoch') || '.000000'"
         false = "0"
+    # Only this file's own constants and integers are formatted in; the values are bound.
     return (
-        f"{prefix}INSERT INTO comment (reference, submission_key, document_version_id, consultation_id, "
+        f"{prefix}INSERT INTO comment (reference, submission_key, document_version_id, consultation_id, "  # noqa: S608
         "section_id, body, reaction, author_name, author_email, wants_updates, wants_involvement, state, "
         "revision, created_at, published_at, channel) "
         f"SELECT {reference}, 'bench-' || i, :version, :consultation, {section}, "

@@ -35,7 +35,8 @@ class Figure:
 
     @property
     def spread(self) -> float | None:
-        return max(self.ratios) - min(self.ratios) if len(self.ratios) > 1 else None
+        finite = [r for r in self.ratios if math.isfinite(r)]
+        return max(finite) - min(finite) if len(finite) > 1 else None
 
 
 def ratio(value: float, ceiling: float) -> float:
@@ -55,10 +56,11 @@ def from_pairs(
 ) -> Figure:
     """A figure from repeated (value, ceiling) pairs, each measured back to back: the median of
     the values and ceilings, and the median of the pairs' ratios, which is what the goal is about."""
-    ratios = sorted(ratio(value, ceiling) for value, ceiling in pairs)
+    ratios = sorted((ratio(value, ceiling) for value, ceiling in pairs), key=lambda r: (math.isnan(r), r))
     value = statistics.median(value for value, _ in pairs)
     ceiling = statistics.median(ceiling for _, ceiling in pairs)
-    median_ratio = statistics.median(ratios)
+    # A pair whose ceiling could not be measured leaves the figure without a ratio.
+    median_ratio = math.nan if any(map(math.isnan, ratios)) else statistics.median(ratios)
     return Figure(
         name, value, unit, ceiling, median_ratio, goal, comparison,
         meets(comparison, goal, value, median_ratio), ratios, details,
@@ -124,6 +126,8 @@ def table(figures: list[Figure]) -> str:
             )
         )
     widths = [max(len(line[i]) for line in lines) for i in range(len(headings))]
-    rows = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths, strict=True)))
-            for line in lines]  # fmt: skip
+    rows = []
+    for line in lines:
+        cells = zip(line, widths, strict=True)
+        rows.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(cells)))
     return "\n".join(row.rstrip() for row in rows)

@@ -43,13 +43,22 @@ def hidden_fields(page: str) -> dict[str, str]:
 
 
 def comment_body(fields: dict[str, str]) -> str:
-    return urlencode({**fields, "website": "", "comment": COMMENT_TEXT, "reaction": "yes",
-                      "name": "A bench reader", "email": "reader@example.org"})
+    return urlencode(
+        {
+            **fields,
+            "website": "",
+            "comment": COMMENT_TEXT,
+            "reaction": "yes",
+            "name": "A bench reader",
+            "email": "reader@example.org",
+        }
+    )
 
 
 def session_cookie(headers: list[tuple[str, str]]) -> str | None:
     for name, value in headers:
-        if name.lower() == "set-cookie" and value.startswith("session="):
+        # "session" in development, "__Host-session" in production.
+        if name.lower() == "set-cookie" and value.split("=", 1)[0].endswith("session"):
             return value.split(";", 1)[0]
     return None
 

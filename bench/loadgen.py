@@ -71,7 +71,9 @@ def ensure_wrk() -> str:
     if found:
         return found
     print("... wrk is missing: apt-get install -y wrk", flush=True)
-    completed = subprocess.run(["apt-get", "install", "-y", "wrk"], capture_output=True, text=True, check=False)
+    completed = subprocess.run(
+        ["apt-get", "install", "-y", "wrk"], capture_output=True, text=True, check=False
+    )
     found = shutil.which("wrk")
     if not found:
         raise LoadGeneratorFailed(f"could not install wrk:\n{completed.stdout}{completed.stderr}")
@@ -137,7 +139,9 @@ def run_wrk(
     server_cpu = sum(process_tree_cpu(pid) for pid in server_pids) - server_before
     lines = [line for line in completed.stdout.splitlines() if line.startswith("BENCH ")]
     if completed.returncode != 0 or not lines:
-        raise LoadGeneratorFailed(f"wrk {url} exited with {completed.returncode}:\n{completed.stdout}{completed.stderr}")
+        raise LoadGeneratorFailed(
+            f"wrk {url} exited with {completed.returncode}:\n{completed.stdout}{completed.stderr}"
+        )
     report = json.loads(lines[-1].removeprefix("BENCH "))
     socket_errors = sum(report[kind] for kind in ("connect", "read", "write", "timeout"))
     return Load(

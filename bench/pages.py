@@ -24,7 +24,7 @@ from feedback_portal.models import Tag
 from feedback_portal.services import accounts, digests, moderation
 
 EMAIL = "bench-admin@example.gov.uk"
-PASSWORD = "bench horse battery staple lamp"
+PASSWORD = "bench horse battery staple lamp"  # noqa: S105 - an account in a throwaway copy
 
 
 def queue_cases(deep_cursor: str, item_key: str, yesterday: str) -> dict[str, str]:
@@ -52,9 +52,14 @@ def prepare(app) -> tuple[str, str]:
         accounts.create_user(EMAIL, "admin", password=PASSWORD)
         db.session.add(Tag(name="Bench theme"))
         db.session.commit()
-        pending = db.session.execute(text("SELECT count(*) FROM comment WHERE state = 'pending'")).scalar_one()
+        pending = db.session.execute(
+            text("SELECT count(*) FROM comment WHERE state = 'pending'")
+        ).scalar_one()
         created_at, comment_id = db.session.execute(
-            text("SELECT created_at, id FROM comment WHERE state = 'pending' ORDER BY created_at, id LIMIT 1 OFFSET :n"),
+            text(
+                "SELECT created_at, id FROM comment WHERE state = 'pending' "
+                "ORDER BY created_at, id LIMIT 1 OFFSET :n"
+            ),
             {"n": pending // 2},
         ).one()
         if isinstance(created_at, str):
@@ -112,7 +117,9 @@ def main() -> int:
                 times[name].append(milliseconds)
         with app.app_context():
             until = datetime.now(UTC)
-            milliseconds, _ = timed(lambda until=until: digests.build_digest(until - timedelta(days=1), until))
+            milliseconds, _ = timed(
+                lambda until=until: digests.build_digest(until - timedelta(days=1), until)
+            )
             if repeat:
                 times["digest queries (a day)"].append(milliseconds)
             db.session.rollback()

@@ -39,7 +39,9 @@ class ServerFailedToStart(RuntimeError):
 
 
 def describe_settings() -> str:
-    return f"gunicorn {' '.join(GUNICORN_SETTINGS)} (WEB_CONCURRENCY={os.environ.get('WEB_CONCURRENCY', '2')})"
+    return (
+        f"gunicorn {' '.join(GUNICORN_SETTINGS)} (WEB_CONCURRENCY={os.environ.get('WEB_CONCURRENCY', '2')})"
+    )
 
 
 def find_free_port() -> int:
