@@ -21,6 +21,9 @@ CONNECTIONS = 64
 WRK_THREADS = 1
 TIMEOUT = "10s"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+WARM_UP_SECONDS = 3
+MIN_RESPONSES = 50
+MAX_STRETCH = 8
 
 
 class LoadGeneratorFailed(RuntimeError):
@@ -81,9 +84,21 @@ def ensure_wrk() -> str:
 
 
 def warm_up(url: str, expected_status: int = 200) -> None:
-    """A second of light load, not kept: every worker thread has compiled its templates and
-    opened its database connections before anything is measured."""
-    run_wrk(url, 1, [], expected_status, connections=8)
+    """Light load, not kept: every worker thread has compiled its templates and opened its
+    database connections before anything is measured."""
+    run_wrk(url, WARM_UP_SECONDS, [], expected_status, connections=8)
+
+
+def run_wrk_enough(url: str, seconds: float, server_pids: list[int], *args, **kwargs) -> Load:
+    """wrk for `seconds`, or longer, doubling up to MAX_STRETCH times, until MIN_RESPONSES came
+    back. With 64 connections a slow page's first responses take longer than a short run: it
+    would measure nothing. The caller can start its next run at the length this one needed."""
+    stretch = 1
+    while True:
+        load = run_wrk(url, seconds * stretch, server_pids, *args, **kwargs)
+        if load.expected + load.errors >= MIN_RESPONSES or stretch >= MAX_STRETCH:
+            return load
+        stretch *= 2
 
 
 def process_tree_cpu(pid: int) -> float:

@@ -1,9 +1,11 @@
 """Staff pages and the digest's queries, timed in one process with Flask's test client.
 
-Run as `python -m bench.pages <repeats>` with DATABASE_URL set (a run's copy); prints JSON:
-{"times": {case: [milliseconds, ...]}, "errors": {case: status}}. It signs in through the real
-sign-in form once, as an admin it makes, and times each request whole (routing, queries, template).
-The staff pages take no load here: these are the times one person waits, at 1,000 and 1,000,000.
+Run as `python -m bench.pages <repeats>` with BENCH_SMALL_DATABASE_URL and
+BENCH_LARGE_DATABASE_URL set (a run's copies); prints JSON: {"small": {case: [ms, ...]},
+"large": {...}, "errors": {...}}. On each database it signs in through the real sign-in form once,
+as an admin it makes, and times each request whole (routing, queries, template), at 1,000 then at
+1,000,000 comments, back to back. The staff pages take no load here: these are the times one
+person waits.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
-from bench.databases import FEW_SECTION, MATCHES_NOTHING
+from bench.databases import MATCHES_NOTHING
 from bench.forms import hidden_fields
 from feedback_portal import create_app
 from feedback_portal.extensions import db
@@ -24,6 +26,8 @@ from feedback_portal.models import Tag
 from feedback_portal.services import accounts, digests, moderation
 
 EMAIL = "bench-admin@example.gov.uk"
+QUEUE_SECTION = "introduction"
+DIGEST = "digest queries (a day)"
 PASSWORD = "bench horse battery staple lamp"  # noqa: S105 - an account in a throwaway copy
 
 
@@ -35,7 +39,8 @@ def queue_cases(deep_cursor: str, item_key: str, yesterday: str) -> dict[str, st
         "queue deep page": f"{queue}?after={deep_cursor}",
         "queue state=published": f"{queue}?state=published",
         "queue state=any": f"{queue}?state=any",
-        "queue section": f"{queue}?section={FEW_SECTION}",
+        # A section with pending comments: the measured sections have published ones only.
+        "queue section": f"{queue}?section={QUEUE_SECTION}",
         "queue practice example": f"{queue}?item={item_key}",
         "queue reaction=no": f"{queue}?reaction=no",
         "queue received from": f"{queue}?created_from={yesterday}",
@@ -94,9 +99,9 @@ def timed(action) -> tuple[float, object]:
     return (time.perf_counter() - started) * 1000, result
 
 
-def main() -> int:
-    repeats = int(sys.argv[1])
-    app = create_app(overrides={"SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"]})
+def open_site(database_url: str) -> tuple:
+    """An app on this database, a client signed in to it, and its cases (name: path)."""
+    app = create_app(overrides={"SQLALCHEMY_DATABASE_URI": database_url})
     cursor, item_key = prepare(app)
     client = app.test_client()
     sign_in(client)
@@ -106,24 +111,37 @@ def main() -> int:
         "staff dashboard": "/staff/",
         "figures page": "/staff/figures",
     }
-    times: dict[str, list[float]] = {name: [] for name in [*cases, "digest queries (a day)"]}
+    return app, client, cases
+
+
+def time_case(app, client, path: str | None) -> tuple[float, int]:
+    """One request's milliseconds and status; without a path, the digest's queries for a day."""
+    if path is not None:
+        milliseconds, response = timed(lambda: client.get(path))
+        return milliseconds, response.status_code
+    with app.app_context():
+        until = datetime.now(UTC)
+        milliseconds, _ = timed(lambda: digests.build_digest(until - timedelta(days=1), until))
+        db.session.rollback()
+    return milliseconds, 200
+
+
+def main() -> int:
+    """Each case at 1,000 then at 1,000,000 comments, back to back, `repeats` times."""
+    repeats = int(sys.argv[1])
+    sites = {size: open_site(os.environ[f"BENCH_{size.upper()}_DATABASE_URL"]) for size in ("small", "large")}
+    names = [*sites["small"][2], DIGEST]
+    times: dict[str, dict[str, list[float]]] = {size: {name: [] for name in names} for size in sites}
     errors: dict[str, int] = {}
     for repeat in range(repeats + 1):  # the first pass warms up (templates, caches) and is not kept
-        for name, path in cases.items():
-            milliseconds, response = timed(lambda path=path: client.get(path))
-            if response.status_code != 200:
-                errors[name] = response.status_code
-            if repeat:
-                times[name].append(milliseconds)
-        with app.app_context():
-            until = datetime.now(UTC)
-            milliseconds, _ = timed(
-                lambda until=until: digests.build_digest(until - timedelta(days=1), until)
-            )
-            if repeat:
-                times["digest queries (a day)"].append(milliseconds)
-            db.session.rollback()
-    json.dump({"times": times, "errors": errors}, sys.stdout)
+        for name in names:
+            for size, (app, client, cases) in sites.items():
+                milliseconds, status = time_case(app, client, cases.get(name))
+                if status != 200:
+                    errors[f"{name} ({size})"] = status
+                if repeat:
+                    times[size][name].append(milliseconds)
+    json.dump({**times, "errors": errors}, sys.stdout)
     return 0
 
 
