@@ -96,7 +96,8 @@ def run_wrk_enough(url: str, seconds: float, server_pids: list[int], *args, **kw
     stretch = 1
     while True:
         load = run_wrk(url, seconds * stretch, server_pids, *args, **kwargs)
-        if load.expected + load.errors >= MIN_RESPONSES or stretch >= MAX_STRETCH:
+        # A POST's pool of forms ran out: a longer run would only send more of the last one.
+        if load.expected + load.errors >= MIN_RESPONSES or load.replayed or stretch >= MAX_STRETCH:
             return load
         stretch *= 2
 
