@@ -24,7 +24,6 @@ engine = create_engine(
         }
     ),
 )
-TABLE = "CREATE TABLE IF NOT EXISTS bench_row (id INTEGER PRIMARY KEY, body TEXT NOT NULL)"
 
 
 @app.post("/insert")
