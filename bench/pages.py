@@ -14,7 +14,9 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import text
 
@@ -25,6 +27,7 @@ from feedback_portal.extensions import db
 from feedback_portal.models import Tag
 from feedback_portal.services import accounts, digests, moderation
 
+T = TypeVar("T")
 EMAIL = "bench-admin@example.gov.uk"
 QUEUE_SECTION = "introduction"
 DIGEST = "digest queries (a day)"
@@ -93,7 +96,7 @@ def hidden_fields_of(page: str) -> dict[str, str]:
         return {"csrf_token": value}
 
 
-def timed(action) -> tuple[float, object]:
+def timed(action: Callable[[], T]) -> tuple[float, T]:
     started = time.perf_counter()
     result = action()
     return (time.perf_counter() - started) * 1000, result
