@@ -94,13 +94,16 @@ def build(env: dict[str, str], comments: int) -> None:
 def insert_comments(connection: Connection, total: int) -> None:
     """`total` comments in one statement: the measured sections get exactly their published
     comments; the rest fall on the other sections and the whole document, in every state."""
-    consultation, version = connection.execute(
+    first = connection.execute(
         text(
             "SELECT c.id, max(v.id) FROM consultation c JOIN document_version v "
             "ON v.document_id = c.document_id AND v.published_at IS NOT NULL GROUP BY c.id ORDER BY c.id"
         )
     ).first()
-    sections = dict(
+    if first is None:
+        raise DatabasePreparationFailed("flask seed made no consultation with a published version")
+    consultation, version = first
+    sections: dict[str, int] = dict(
         connection.execute(
             text("SELECT slug, id FROM section WHERE version_id = :v ORDER BY position, id"), {"v": version}
         ).all()
@@ -188,7 +191,10 @@ def sqlite_copy(comments: int, scratch: Path, env: dict[str, str]) -> str:
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     cached = CACHE_DIR / f"sqlite-{cache_key()}-{comments}.sqlite3"
     if not cached.exists():
-        for stale in CACHE_DIR.glob(f"sqlite-*-{comments}.sqlite3"):
+        for stale in [
+            *CACHE_DIR.glob(f"sqlite-*-{comments}.sqlite3"),
+            *CACHE_DIR.glob(f"sqlite-*-{comments}.building"),
+        ]:
             stale.unlink()
         building = cached.with_suffix(".building")
         building.unlink(missing_ok=True)
