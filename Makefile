@@ -113,7 +113,7 @@ format: install-dev ## Format the code with ruff
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: install-dev ## Measure throughput against a bare Flask page served the same way
+bench: install-dev ## Measure every figure of issue 15 beside its ceiling (BENCH_SECONDS, BENCH_DATABASE_URL)
 	$(BIN)/python -m bench.run
 
 clean: ## Remove the virtual environment, built assets and development database

@@ -1,208 +1,175 @@
-"""The load generator: many keep-alive HTTP/1.1 clients on one asyncio loop, in its own process.
+"""Load from wrk (Debian's package, installed when missing), with the CPU each side spent.
 
-Run as `python -m bench.loadgen` with a JSON job on stdin; prints a JSON result on stdout.
-Threads with http.client would spend both of this machine's cores on the client side and
-measure themselves; one asyncio loop on raw streams stays cheap. It only ever connects to
-127.0.0.1, and every client loop stops by itself: at the deadline or after a bounded count.
+wrk is one C thread on epoll: it leaves the servers most of this machine's cores, and what it
+does use is reported beside each measurement (its CPU share). The servers' CPU per request
+is read from /proc for gunicorn's arbiter and its workers.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-import statistics
-import sys
+import os
+import resource
+import shutil
+import subprocess
 import time
-from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
+from pathlib import Path
 
-HOST = "127.0.0.1"
-CONNECT_TIMEOUT_SECONDS = 5.0
-RESPONSE_TIMEOUT_SECONDS = 10.0
-MAX_REQUESTS_PER_CLIENT = 1_000_000
-WARMUP_CLIENTS = 8
-# After a connection error, wait a moment before reconnecting rather than spin on a refusal.
-RECONNECT_PAUSE_SECONDS = 0.01
-STATUSES_WITHOUT_BODY = {204, 304}
-
-
-@dataclass(frozen=True)
-class Job:
-    port: int
-    path: str
-    method: str = "GET"
-    body: str = ""
-    headers: dict[str, str] = field(default_factory=dict)
-    seconds: float = 10.0
-    concurrency: int = 64
-    warmup_requests: int = 50
+LUA_DIR = Path(__file__).resolve().parent / "lua"
+CONNECTIONS = 64
+WRK_THREADS = 1
+TIMEOUT = "10s"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+WARM_UP_SECONDS = 3
+MIN_RESPONSES = 50
+MAX_STRETCH = 8
 
 
-@dataclass
-class Tally:
-    latencies: list[float] = field(default_factory=list)
-    errors: Counter[str] = field(default_factory=Counter)
+class LoadGeneratorFailed(RuntimeError):
+    """wrk could not be installed, exited with an error or printed no result."""
 
 
 @dataclass(frozen=True)
-class Result:
+class Load:
     requests: int
-    errors: int
-    error_kinds: dict[str, int]
-    warmup_errors: dict[str, int]
     seconds: float
-    requests_per_second: float
+    expected: int  # responses with the expected status
+    errors: int  # any other status, and socket errors and timeouts
+    replayed: int  # POSTs sent again because the pool of forms ran out
     p50_ms: float
     p95_ms: float
+    server_cpu_seconds: float
+    client_cpu_seconds: float
+    load_average: float
+
+    @property
+    def per_second(self) -> float:
+        return self.expected / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_ms_per_request(self) -> float:
+        return 1000 * self.server_cpu_seconds / self.expected if self.expected else float("nan")
+
+    @property
+    def client_cpu_share(self) -> float:
+        """The load generator's CPU time over the machine's CPU time in the run (0 to 1)."""
+        return self.client_cpu_seconds / (self.seconds * (os.cpu_count() or 1)) if self.seconds else 0.0
+
+    def details(self) -> dict:
+        return {
+            "requests": self.requests,
+            "errors": self.errors,
+            "replayed": self.replayed,
+            "p50_ms": round(self.p50_ms, 2),
+            "p95_ms": round(self.p95_ms, 2),
+            "server_cpu_ms_per_request": round(self.cpu_ms_per_request, 3),
+            "wrk_cpu_share": round(self.client_cpu_share, 3),
+            "load_average_1min": self.load_average,
+        }
 
 
-class ProtocolError(Exception):
-    """The server's response was not HTTP/1.1 as we expect it."""
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("... wrk is missing: apt-get install -y wrk", flush=True)
+    completed = subprocess.run(
+        ["apt-get", "install", "-y", "wrk"], capture_output=True, text=True, check=False
+    )
+    found = shutil.which("wrk")
+    if not found:
+        raise LoadGeneratorFailed(f"could not install wrk:\n{completed.stdout}{completed.stderr}")
+    return found
 
 
-def encode_request(job: Job) -> bytes:
-    body = job.body.encode()
-    lines = [f"{job.method} {job.path} HTTP/1.1", f"Host: {HOST}:{job.port}", "Connection: keep-alive"]
-    lines += [f"{name}: {value}" for name, value in job.headers.items()]
-    if body or job.method not in {"GET", "HEAD"}:
-        lines.append(f"Content-Length: {len(body)}")
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+def warm_up(url: str, expected_status: int = 200) -> None:
+    """Light load, not kept: every worker thread has compiled its templates and opened its
+    database connections before anything is measured."""
+    run_wrk(url, WARM_UP_SECONDS, [], expected_status, connections=8)
 
 
-async def read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
-    """Read one whole response; return its status and whether the connection stays open."""
-    head = await reader.readuntil(b"\r\n\r\n")
-    status_line, *header_lines = head.decode("latin-1").rstrip("\r\n").split("\r\n")
-    parts = status_line.split(" ", 2)
-    if len(parts) < 2 or not parts[0].startswith("HTTP/"):
-        raise ProtocolError(f"bad status line {status_line!r}")
-    status = int(parts[1])
-    headers = {}
-    for line in header_lines:
-        name, _, value = line.partition(":")
-        headers[name.strip().lower()] = value.strip()
-    keep_alive = headers.get("connection", "").lower() != "close"
-
-    if status in STATUSES_WITHOUT_BODY or 100 <= status < 200:
-        pass
-    elif "chunked" in headers.get("transfer-encoding", "").lower():
-        await read_chunked_body(reader)
-    elif "content-length" in headers:
-        await reader.readexactly(int(headers["content-length"]))
-    else:
-        await reader.read()  # the body runs until the server closes the connection
-        keep_alive = False
-    return status, keep_alive
-
-
-async def read_chunked_body(reader: asyncio.StreamReader) -> None:
+def run_wrk_enough(url: str, seconds: float, server_pids: list[int], *args, **kwargs) -> Load:
+    """wrk for `seconds`, or longer, doubling up to MAX_STRETCH times, until MIN_RESPONSES came
+    back. With 64 connections a slow page's first responses take longer than a short run: it
+    would measure nothing. The caller can start its next run at the length this one needed."""
+    stretch = 1
     while True:
-        size_line = await reader.readuntil(b"\r\n")
-        size = int(size_line.split(b";", 1)[0].strip(), 16)
-        if size == 0:
-            while await reader.readuntil(b"\r\n") != b"\r\n":  # trailers, then the blank line
-                pass
-            return
-        await reader.readexactly(size + 2)
+        load = run_wrk(url, seconds * stretch, server_pids, *args, **kwargs)
+        # A POST's pool of forms ran out: a longer run would only send more of the last one.
+        if load.expected + load.errors >= MIN_RESPONSES or load.replayed or stretch >= MAX_STRETCH:
+            return load
+        stretch *= 2
 
 
-async def run_client(job: Job, request: bytes, deadline: float, max_requests: int, tally: Tally) -> None:
-    connection: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
-    try:
-        for _ in range(max_requests):
-            if time.monotonic() >= deadline:
-                break
-            started = time.perf_counter()
-            try:
-                if connection is None:
-                    connection = await asyncio.wait_for(
-                        asyncio.open_connection(HOST, job.port), CONNECT_TIMEOUT_SECONDS
-                    )
-                reader, writer = connection
-                async with asyncio.timeout(RESPONSE_TIMEOUT_SECONDS):
-                    writer.write(request)
-                    await writer.drain()
-                    status, keep_alive = await read_response(reader)
-            except (OSError, TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as error:
-                tally.errors[type(error).__name__] += 1
-                close_quietly(connection)
-                connection = None
-                await asyncio.sleep(RECONNECT_PAUSE_SECONDS)
-                continue
-            except (ProtocolError, ValueError) as error:
-                tally.errors[f"{type(error).__name__}: {error}"[:80]] += 1
-                close_quietly(connection)
-                connection = None
-                continue
-            if 200 <= status < 300:
-                tally.latencies.append(time.perf_counter() - started)
-            else:
-                tally.errors[f"HTTP {status}"] += 1
-            if not keep_alive:
-                close_quietly(connection)
-                connection = None
-    finally:
-        close_quietly(connection)
+def process_tree_cpu(pid: int) -> float:
+    """User and system CPU seconds of a process and its descendants, from /proc."""
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except (OSError, IndexError, ValueError):
+            continue
+        pending.extend(int(child) for child in children)
+    return total
 
 
-def close_quietly(connection: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None) -> None:
-    if connection is not None:
-        connection[1].close()
-
-
-async def run_clients(
-    job: Job, clients: int, seconds: float, requests_per_client: int
-) -> tuple[Tally, float]:
-    request = encode_request(job)
-    tally = Tally()
-    started = time.perf_counter()
-    deadline = time.monotonic() + seconds
-    await asyncio.gather(
-        *(run_client(job, request, deadline, requests_per_client, tally) for _ in range(clients))
+def run_wrk(
+    url: str,
+    seconds: float,
+    server_pids: list[int],
+    expected_status: int = 200,
+    post_file: Path | None = None,
+    connections: int = CONNECTIONS,
+    replay_ok: bool = False,
+) -> Load:
+    script = "post.lua" if post_file else "get.lua"
+    command = [
+        ensure_wrk(),
+        f"--threads={WRK_THREADS}",
+        f"--connections={connections}",
+        f"--duration={max(seconds, 1):.0f}s",
+        f"--timeout={TIMEOUT}",
+        f"--script={LUA_DIR / script}",
+        url,
+        "--",
+        str(expected_status),
+    ]
+    if post_file:
+        command.append(str(post_file))
+        if replay_ok:
+            command.append("reuse")
+    env = {**os.environ, "BENCH_LUA_DIR": str(LUA_DIR)}
+    server_before = sum(process_tree_cpu(pid) for pid in server_pids)
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    completed = subprocess.run(
+        command, capture_output=True, text=True, env=env, timeout=seconds + 60, check=False
     )
-    return tally, time.perf_counter() - started
-
-
-def percentile_ms(latencies: list[float], percent: int) -> float:
-    if not latencies:
-        return float("nan")
-    if len(latencies) == 1:
-        return latencies[0] * 1000
-    return statistics.quantiles(latencies, n=100, method="inclusive")[percent - 1] * 1000
-
-
-async def measure(job: Job) -> Result:
-    warmup_clients = min(WARMUP_CLIENTS, job.concurrency, max(job.warmup_requests, 1))
-    warmup, _ = await run_clients(
-        job,
-        clients=warmup_clients,
-        seconds=RESPONSE_TIMEOUT_SECONDS * 2,
-        requests_per_client=-(-job.warmup_requests // warmup_clients),
+    elapsed = time.monotonic() - started
+    children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server_cpu = sum(process_tree_cpu(pid) for pid in server_pids) - server_before
+    lines = [line for line in completed.stdout.splitlines() if line.startswith("BENCH ")]
+    if completed.returncode != 0 or not lines:
+        raise LoadGeneratorFailed(
+            f"wrk {url} exited with {completed.returncode}:\n{completed.stdout}{completed.stderr}"
+        )
+    report = json.loads(lines[-1].removeprefix("BENCH "))
+    socket_errors = sum(report[kind] for kind in ("connect", "read", "write", "timeout"))
+    return Load(
+        requests=report["requests"],
+        seconds=report["duration_us"] / 1e6 or elapsed,
+        expected=report["expected"] - report["replayed"],
+        errors=report["unexpected"] + socket_errors,
+        replayed=report["replayed"],
+        p50_ms=report["p50_us"] / 1000,
+        p95_ms=report["p95_us"] / 1000,
+        server_cpu_seconds=server_cpu,
+        client_cpu_seconds=(children_after.ru_utime + children_after.ru_stime)
+        - (children_before.ru_utime + children_before.ru_stime),
+        load_average=round(os.getloadavg()[0], 2),
     )
-    tally, elapsed = await run_clients(
-        job, clients=job.concurrency, seconds=job.seconds, requests_per_client=MAX_REQUESTS_PER_CLIENT
-    )
-    return Result(
-        requests=len(tally.latencies),
-        errors=sum(tally.errors.values()),
-        error_kinds=dict(tally.errors),
-        warmup_errors=dict(warmup.errors),
-        seconds=elapsed,
-        requests_per_second=len(tally.latencies) / elapsed,
-        p50_ms=percentile_ms(tally.latencies, 50),
-        p95_ms=percentile_ms(tally.latencies, 95),
-    )
-
-
-def main() -> int:
-    job = Job(**json.load(sys.stdin))
-    try:
-        result = asyncio.run(measure(job))
-    except KeyboardInterrupt:
-        return 130
-    json.dump(asdict(result), sys.stdout)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,31 +1,37 @@
-"""Serving an app with gunicorn for the length of a `with` block, the same way for every app."""
+"""Serving an app with gunicorn for the length of a `with` block, the same way for every app:
+the repository's gunicorn.conf.py (production's workers, threads, backlog and timeouts), on a
+free local port."""
 
 from __future__ import annotations
 
 import http.client
+import os
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
-WORKERS = 2
-WORKER_CLASS = "gthread"
-THREADS = 4
-GUNICORN_SETTINGS = (
-    f"--workers={WORKERS}",
-    f"--worker-class={WORKER_CLASS}",
-    f"--threads={THREADS}",
-    "--log-level=warning",
-    "--graceful-timeout=5",
-)
+GUNICORN_SETTINGS = ("--config=gunicorn.conf.py", "--log-level=warning", "--graceful-timeout=5")
 STARTUP_TIMEOUT_SECONDS = 20.0
 SHUTDOWN_TIMEOUT_SECONDS = 15.0
 LOG_TAIL_LINES = 30
+
+
+@dataclass(frozen=True)
+class Server:
+    port: int
+    pid: int
+    log_path: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
 
 
 class ServerFailedToStart(RuntimeError):
@@ -33,7 +39,9 @@ class ServerFailedToStart(RuntimeError):
 
 
 def describe_settings() -> str:
-    return f"gunicorn {' '.join(GUNICORN_SETTINGS)}"
+    return (
+        f"gunicorn {' '.join(GUNICORN_SETTINGS)} (WEB_CONCURRENCY={os.environ.get('WEB_CONCURRENCY', '2')})"
+    )
 
 
 def find_free_port() -> int:
@@ -51,15 +59,15 @@ def log_tail(log_path: Path) -> str:
 
 
 @contextmanager
-def serve(app_spec: str, env: dict[str, str], ready_path: str, log_path: Path) -> Iterator[int]:
-    """Serve `app_spec` (module:variable) on a free local port, yield the port, then stop it."""
+def serve(app_spec: str, env: dict[str, str], ready_path: str, log_path: Path) -> Iterator[Server]:
+    """Serve `app_spec` (module:variable) on a free local port, yield it, then stop it."""
     port = find_free_port()
     command = [sys.executable, "-m", "gunicorn", *GUNICORN_SETTINGS, f"--bind={HOST}:{port}", app_spec]
     with log_path.open("ab") as log:
         process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_until_answering(process, port, ready_path, log_path)
-        yield port
+        yield Server(port, process.pid, log_path)
     finally:
         stop(process)
 
