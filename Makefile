@@ -69,7 +69,8 @@ run: install ## Set up and serve the site on http://127.0.0.1:$(PORT) (SQLite un
 # The browser tests then run once: what they check does not depend on the database. The staff
 # ones run on SQLite and the public ones on PostgreSQL, so that both runs take about as long.
 BROWSER_ON_SQLITE := $(addprefix tests/browser/,test_staff_pages.py test_staff_journeys.py \
-	test_export_and_figures.py test_summaries.py test_themes.py test_involvement.py test_privacy.py)
+	test_export_and_figures.py test_summaries.py test_themes.py test_involvement.py test_privacy.py \
+	test_document_versions.py)
 BROWSER_ON_POSTGRESQL := $(filter-out $(BROWSER_ON_SQLITE),$(wildcard tests/browser/test_*.py))
 # Each run counts rate limits in a Redis database of its own; each run's output is printed
 # whole once both have finished, and kept in test-results/.

@@ -149,9 +149,9 @@ def empty_all_tables() -> None:
 
 
 @pytest.fixture
-def app_overrides() -> dict:
-    """Override in a test module to change the app's configuration."""
-    return {}
+def app_overrides(request: pytest.FixtureRequest) -> dict:
+    """Override in a test module, or parametrize indirectly, to change the app's configuration."""
+    return getattr(request, "param", {})
 
 
 @pytest.fixture
