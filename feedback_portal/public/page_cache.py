@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from flask import current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 
-from feedback_portal.public import remembered_details
+from feedback_portal.public import visitor
 from feedback_portal.public.spam import form_token_stand_ins, real_form_tokens
 from feedback_portal.services import consultations, public_content
 from feedback_portal.services.public_content import CachedPage
@@ -47,9 +47,7 @@ def _may_share() -> bool:
         and request.method == "GET"
         and not request.args
         and "_flashes" not in session
-        # Visits from before details were encrypted kept them in the session.
-        and "contact" not in session
-        and not remembered_details.remembered()
+        and not visitor.remembered_contact()
     )
 
 
