@@ -59,7 +59,8 @@ def test_seed_command_loads_an_empty_database(app, runner):
             db.session.execute(model.__table__.delete())
         from tests.conftest import empty_all_tables
 
-        empty_all_tables()
+        empty_all_tables(db.session.connection())
+        db.session.commit()
     result = runner.invoke(args=["seed"])
     assert result.exit_code == 0, result.output
     assert "7 sections, 27 practice items" in result.output
