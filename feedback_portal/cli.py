@@ -31,6 +31,7 @@ from feedback_portal.services import (
     digests,
     documents,
     involvement_options,
+    planner_statistics,
     updates,
 )
 from feedback_portal.services import export as exports
@@ -41,6 +42,7 @@ from feedback_portal.services.exceptions import DomainError
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(setup_command)
+    app.cli.add_command(analyze_command)
     app.cli.add_command(retention)
     app.cli.add_command(privacy_group)
     app.cli.add_command(users)
@@ -65,6 +67,14 @@ def seed_command() -> None:
         )
     else:
         click.echo(f"{result.document_slug} is already loaded; nothing changed.")
+
+
+@click.command("analyze")
+@with_appcontext
+def analyze_command() -> None:
+    """Refresh the statistics the database picks its indexes by. Run daily from cron."""
+    planner_statistics.refresh_planner_statistics()
+    click.echo("The database's statistics are up to date.")
 
 
 @click.command("setup")

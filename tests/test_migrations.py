@@ -17,6 +17,7 @@ from feedback_portal.models import Consultation, Document
 from feedback_portal.services import public_content
 from feedback_portal.services.moderation.queue import QueueFilters, list_queue
 from tests.conftest import make_app, scratch_postgres_database
+from tests.helpers.migration_data import insert_document_and_consultation
 
 NOW = datetime(2026, 11, 1, 12, tzinfo=UTC)
 
@@ -532,24 +533,7 @@ def test_comments_made_before_the_search_index_are_found_through_it_and_it_goes_
     with app.app_context():
         upgrade(revision="a7b3c9d1e5f2")
         with db.engine.begin() as connection:
-            connection.execute(
-                text("INSERT INTO document (id, slug, title, created_at) VALUES (1, 'd', 'D', :now)"),
-                {"now": NOW},
-            )
-            connection.execute(
-                text(
-                    "INSERT INTO document_version (id, document_id, number, summary, created_at) "
-                    "VALUES (1, 1, 1, '', :now)"
-                ),
-                {"now": NOW},
-            )
-            connection.execute(
-                text(
-                    "INSERT INTO consultation (id, document_id, title, status, moderation_mode, created_at) "
-                    "VALUES (1, 1, 'D', 'draft', 'pre', :now)"
-                ),
-                {"now": NOW},
-            )
+            insert_document_and_consultation(connection, NOW)
             connection.execute(
                 text(
                     "INSERT INTO comment (id, reference, submission_key, document_version_id, "
@@ -594,5 +578,80 @@ def test_comments_made_before_the_search_index_are_found_through_it_and_it_goes_
             bodies = connection.execute(text("SELECT body FROM comment ORDER BY id")).scalars().all()
         assert bodies == ["The board listens"]
         assert found_by_the_queue("LISTENS") == ["CP-111111"]
+        db.session.remove()
+        db.engine.dispose()
+
+
+QUEUE_FILTER_INDEXES = {
+    "ix_comment_consultation_id_state_created_at_id",
+    "ix_comment_consultation_id_created_at_id",
+    "ix_comment_section_id_state_created_at_id",
+    "ix_comment_practice_item_id_state_created_at_id",
+}
+INDEXES_THEY_REPLACE = {
+    "ix_comment_consultation_id",
+    "ix_comment_section_id_state",
+    "ix_comment_practice_item_id_state",
+}
+
+
+def comment_indexes() -> set[str]:
+    return {index["name"] for index in inspect(db.engine).get_indexes("comment")}
+
+
+def test_the_queue_filters_indexes_come_beside_existing_comments_and_go(empty_database_url):
+    """Upgrading a database with comments on a section and a practice example keeps every one,
+    and the queue still finds each by its filter; the text search's triggers survive on SQLite;
+    downgrading puts back the indexes the new ones replaced."""
+    app = make_app(empty_database_url)
+    with app.app_context():
+        upgrade(revision="c5d8e2a7f3b1")
+        with db.engine.begin() as connection:
+            insert_document_and_consultation(connection, NOW)
+            connection.execute(
+                text(
+                    "INSERT INTO section (id, version_id, position, slug, heading, body, items_intro) "
+                    "VALUES (1, 1, 1, 'basic', 'Basic', '', '')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO practice_item (id, section_id, position, key, text) "
+                    "VALUES (1, 1, 1, 'b1', 'B')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO comment (id, reference, submission_key, document_version_id, "
+                    "consultation_id, section_id, practice_item_id, body, wants_updates, "
+                    "wants_involvement, state, revision, created_at, channel) VALUES "
+                    "(1, 'CP-111111', 'k1', 1, 1, NULL, NULL, 'On the whole', false, false, 'pending', 1, "
+                    ":now, 'online'),"
+                    "(2, 'CP-222222', 'k2', 1, 1, 1, NULL, 'On a section', false, false, 'published', 1, "
+                    ":later, 'online'),"
+                    "(3, 'CP-333333', 'k3', 1, 1, 1, 1, 'On an example', false, false, 'pending', 1, "
+                    ":latest, 'online')"
+                ),
+                {"now": NOW, "later": NOW + timedelta(minutes=1), "latest": NOW + timedelta(minutes=2)},
+            )
+        upgrade()
+        assert comment_indexes() >= QUEUE_FILTER_INDEXES
+        assert not INDEXES_THEY_REPLACE & comment_indexes()
+        assert search_structures() == SEARCH_AT_HEAD[db.engine.dialect.name]
+
+        def queue(**filters) -> list[str]:
+            return [row.comment.reference for row in list_queue(QueueFilters(consultation=1, **filters)).rows]
+
+        assert queue() == ["CP-111111", "CP-333333"]
+        assert queue(state=None) == ["CP-333333", "CP-222222", "CP-111111"]
+        assert queue(state=None, section="basic") == ["CP-333333", "CP-222222"]
+        assert queue(item="b1") == ["CP-333333"]
+        assert found_by_the_queue("example") == ["CP-333333"]
+        db.session.remove()
+
+        downgrade(revision="c5d8e2a7f3b1")
+        assert comment_indexes() >= INDEXES_THEY_REPLACE
+        assert not QUEUE_FILTER_INDEXES & comment_indexes()
+        assert queue(state=None, section="basic") == ["CP-333333", "CP-222222"]
         db.session.remove()
         db.engine.dispose()

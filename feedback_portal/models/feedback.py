@@ -54,8 +54,15 @@ class Comment(Model):
         Index("ix_comment_state_created_at_id", "state", "created_at", "id"),
         # A period's comments, whatever their state: the digest's counts.
         Index("ix_comment_created_at_id", "created_at", "id"),
-        Index("ix_comment_section_id_state", "section_id", "state"),
-        Index("ix_comment_practice_item_id_state", "practice_item_id", "state"),
+        # The queue's order within each filter (migration d2a6f9c4e8b3).
+        Index(
+            "ix_comment_consultation_id_state_created_at_id", "consultation_id", "state", "created_at", "id"
+        ),
+        Index("ix_comment_consultation_id_created_at_id", "consultation_id", "created_at", "id"),
+        Index("ix_comment_section_id_state_created_at_id", "section_id", "state", "created_at", "id"),
+        Index(
+            "ix_comment_practice_item_id_state_created_at_id", "practice_item_id", "state", "created_at", "id"
+        ),
         Index("ix_comment_emails_stopped_at", "emails_stopped_at"),
     )
 
@@ -66,7 +73,7 @@ class Comment(Model):
     submission_key: Mapped[str] = mapped_column(String(64), unique=True)
     document_version_id: Mapped[int] = mapped_column(ForeignKey("document_version.id"), index=True)
     # The consultation its form was for, fixed when it was sent: new dates never move it.
-    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), index=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"))
     # Neither set: the comment is about the document as a whole.
     section_id: Mapped[int | None] = mapped_column(ForeignKey("section.id"))
     practice_item_id: Mapped[int | None] = mapped_column(ForeignKey("practice_item.id"))
