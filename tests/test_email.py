@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from feedback_portal import email
 from feedback_portal.extensions import db
-from feedback_portal.models import Comment, OutboxMessage, StaffUser
+from feedback_portal.models import Comment, OutboxMessage, Report, StaffUser
 from feedback_portal.services import outbox
 from feedback_portal.services.digests import last_complete_period_end
 from tests.factories import (
@@ -318,8 +318,23 @@ def test_the_digest_lists_new_feedback_per_section_and_what_is_waiting(app, runn
     make_comment(
         app, text="On an item", section_slug="transformative", item_key="transformative-3", state="pending"
     )
+    reported = make_comment(app, text="Reported twice", section_slug="intermediate", state="published")
+    dealt_with = make_comment(
+        app, text="Reported and dealt with", section_slug="intermediate", state="published"
+    )
     with app.app_context():
         db.session.execute(db.update(Comment).values(created_at=yesterday))
+        ids = {reference: id_ for reference, id_ in db.session.execute(select(Comment.reference, Comment.id))}
+        reports = ((reported, "a", None), (reported, "b", None), (dealt_with, "a", yesterday))
+        for reference, reporter, resolved_at in reports:
+            db.session.add(
+                Report(
+                    comment_id=ids[reference],
+                    reason="offensive",
+                    reporter_key=reporter,
+                    resolved_at=resolved_at,
+                )
+            )
         db.session.commit()
     result = runner.invoke(args=["digest", "send"])
     assert result.exit_code == 0, result.output
@@ -327,6 +342,7 @@ def test_the_digest_lists_new_feedback_per_section_and_what_is_waiting(app, runn
     assert "Basic – one way: 1" in digest.text
     assert "Led jointly by citizens and staff" in digest.text
     assert "2 comments waiting" in digest.text
+    assert "1 published comment reported and not yet dealt with" in digest.text
     assert "Does it make sense? Yes: 0, partly: 1, no: 0" in digest.text
     assert "https://feedback.example.gov.uk/staff/comments?state=feedback" in digest.text
     for secret in ("private@example.com", "Private Person"):

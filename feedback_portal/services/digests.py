@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy import ColumnElement, exists, func, select, true
 from sqlalchemy.exc import IntegrityError
 
 from feedback_portal import links
@@ -97,10 +97,12 @@ def build_digest(since: datetime, until: datetime, consultation_id: int | None =
     ).one()
     if content.oldest_pending is not None and content.oldest_pending.tzinfo is None:
         content.oldest_pending = content.oldest_pending.replace(tzinfo=UTC)
+    # Read from the few open reports, each checked for its comment's consultation: a join lets
+    # SQLite read every comment of the consultation and look each one's reports up.
     content.reported = db.session.execute(
-        select(func.count(func.distinct(Report.comment_id)))
-        .join(Comment, Comment.id == Report.comment_id)
-        .where(Report.resolved_at.is_(None), in_consultation)
+        select(func.count(func.distinct(Report.comment_id))).where(
+            Report.resolved_at.is_(None), exists().where(Comment.id == Report.comment_id, in_consultation)
+        )
     ).scalar_one()
     content.excerpts = _pending_excerpts(in_period)
     content.new_offers = involvement_pipeline.count_new_offers(since, until)
