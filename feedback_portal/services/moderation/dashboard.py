@@ -36,7 +36,7 @@ class CommentSummary:
 def summarise_comments(now: datetime | None = None) -> CommentSummary:
     """Counts per section and state, reports, and how long the oldest pending comment has waited.
 
-    Three aggregate queries, however many comments there are.
+    Three aggregate queries, however many comments there are, each served by an index.
     """
     now = now or datetime.now(UTC)
     version = get_current_version()
@@ -46,14 +46,21 @@ def summarise_comments(now: datetime | None = None) -> CommentSummary:
         rows[section.slug] = SectionCounts(
             label=section.heading, section_id=section.id, queue_section=section.slug
         )
+    # Counted by section id first, which the section index serves without reading a comment;
+    # the few groups are then named by slug.
+    by_section_id = (
+        select(Comment.section_id, Comment.state, func.count().label("comments"))
+        .group_by(Comment.section_id, Comment.state)
+        .subquery()
+    )
     for slug, state, count in db.session.execute(
-        select(Section.slug, Comment.state, func.count())
-        .select_from(Comment)
-        .outerjoin(Section, Section.id == Comment.section_id)
-        .group_by(Section.slug, Comment.state)
+        select(Section.slug, by_section_id.c.state, func.sum(by_section_id.c.comments))
+        .select_from(by_section_id)
+        .outerjoin(Section, Section.id == by_section_id.c.section_id)
+        .group_by(Section.slug, by_section_id.c.state)
     ):
         if slug in rows and state in rows[slug].by_state:
-            rows[slug].by_state[state] += count
+            rows[slug].by_state[state] += int(count)
     for slug, count in db.session.execute(
         select(Section.slug, func.count(func.distinct(Comment.id)))
         .select_from(Comment)
