@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String
+from sqlalchemy import Date
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 
 class utc_day(FunctionElement):
-    """The UTC day of a moment, as YYYY-MM-DD text, on SQLite and PostgreSQL alike."""
+    """The UTC day of a moment, as a date, on SQLite and PostgreSQL alike."""
 
-    type = String()
+    type = Date()
     name = "utc_day"
     inherit_cache = True
 
@@ -25,4 +25,5 @@ def _utc_day_sqlite(element: utc_day, compiler: Any, **kw: Any) -> str:
 
 @compiles(utc_day, "postgresql")
 def _utc_day_postgresql(element: utc_day, compiler: Any, **kw: Any) -> str:
-    return f"to_char(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+    # A cast, not to_char: formatting text for each of a million rows took most of the figures page.
+    return f"CAST(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC' AS DATE)"
