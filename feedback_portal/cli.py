@@ -28,6 +28,7 @@ from feedback_portal.models import Role
 from feedback_portal.services import (
     accounts,
     comment_filters,
+    comment_tallies,
     digests,
     documents,
     involvement_options,
@@ -43,6 +44,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(setup_command)
     app.cli.add_command(analyze_command)
+    app.cli.add_command(tallies_cli)
     app.cli.add_command(retention)
     app.cli.add_command(privacy_group)
     app.cli.add_command(users)
@@ -75,6 +77,16 @@ def analyze_command() -> None:
     """Refresh the statistics the database picks its indexes by. Run daily from cron."""
     planner_statistics.refresh_planner_statistics()
     click.echo("The database's statistics are up to date.")
+
+
+tallies_cli = AppGroup("tallies", help="The comment counts the figures read.")
+
+
+@tallies_cli.command("recount")
+def recount_tallies_command() -> None:
+    """Count every comment into the figures' tallies afresh (after a load with the triggers off)."""
+    counted = comment_tallies.recount_comment_tallies()
+    click.echo(f"The tallies count {counted:,} comments.")
 
 
 @click.command("setup")

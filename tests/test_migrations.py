@@ -17,7 +17,8 @@ from feedback_portal.models import Consultation, Document
 from feedback_portal.services import public_content
 from feedback_portal.services.moderation.queue import QueueFilters, list_queue
 from tests.conftest import make_app, scratch_postgres_database
-from tests.helpers.migration_data import insert_document_and_consultation
+from tests.helpers.migration_data import insert_document_and_consultation, insert_section_and_example
+from tests.helpers.tallies import kept_tallies, recounted_tallies
 
 NOW = datetime(2026, 11, 1, 12, tzinfo=UTC)
 
@@ -608,18 +609,7 @@ def test_the_queue_filters_indexes_come_beside_existing_comments_and_go(empty_da
         upgrade(revision="c5d8e2a7f3b1")
         with db.engine.begin() as connection:
             insert_document_and_consultation(connection, NOW)
-            connection.execute(
-                text(
-                    "INSERT INTO section (id, version_id, position, slug, heading, body, items_intro) "
-                    "VALUES (1, 1, 1, 'basic', 'Basic', '', '')"
-                )
-            )
-            connection.execute(
-                text(
-                    "INSERT INTO practice_item (id, section_id, position, key, text) "
-                    "VALUES (1, 1, 1, 'b1', 'B')"
-                )
-            )
+            insert_section_and_example(connection)
             connection.execute(
                 text(
                     "INSERT INTO comment (id, reference, submission_key, document_version_id, "
@@ -653,5 +643,52 @@ def test_the_queue_filters_indexes_come_beside_existing_comments_and_go(empty_da
         assert comment_indexes() >= INDEXES_THEY_REPLACE
         assert not QUEUE_FILTER_INDEXES & comment_indexes()
         assert queue(state=None, section="basic") == ["CP-333333", "CP-222222"]
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_the_comment_tallies_count_existing_comments_keep_count_and_go(empty_database_url):
+    """Upgrading counts the comments already there, in their kinds and hours; the triggers keep
+    the counts through later changes; downgrading drops the tallies and leaves the comments."""
+    app = make_app(empty_database_url)
+    with app.app_context():
+        upgrade(revision="d2a6f9c4e8b3")
+        with db.engine.begin() as connection:
+            insert_document_and_consultation(connection, NOW)
+            insert_section_and_example(connection)
+            connection.execute(
+                text(
+                    "INSERT INTO comment (id, reference, submission_key, document_version_id, "
+                    "consultation_id, section_id, body, reaction, wants_updates, wants_involvement, state, "
+                    "revision, created_at, channel) VALUES "
+                    "(1, 'CP-111111', 'k1', 1, 1, NULL, 'One', NULL, false, false, 'pending', 1, :now, "
+                    "'online'),"
+                    "(2, 'CP-222222', 'k2', 1, 1, 1, 'Two', 'yes', false, false, 'published', 1, :now, "
+                    "'paper'),"
+                    "(3, 'CP-333333', 'k3', 1, 1, 1, 'Three', 'yes', false, false, 'published', 1, :later, "
+                    "'paper')"
+                ),
+                {"now": NOW, "later": NOW + timedelta(hours=1)},
+            )
+        upgrade(revision="e4a7c9b2d6f1")
+        with db.engine.begin() as connection:
+            assert kept_tallies(connection)["kinds"] == {
+                (1, 0, 0, "pending", "", "online"): 1,
+                (1, 1, 0, "published", "yes", "paper"): 2,
+            }
+            assert kept_tallies(connection)["hours"] == {
+                (1, "2026-11-01 12", "pending"): 1,
+                (1, "2026-11-01 12", "published"): 1,
+                (1, "2026-11-01 13", "published"): 1,
+            }
+            connection.execute(text("UPDATE comment SET state = 'hidden' WHERE id = 2"))
+            connection.execute(text("DELETE FROM comment WHERE id = 1"))
+            assert kept_tallies(connection) == recounted_tallies(connection)
+        downgrade(revision="d2a6f9c4e8b3")
+        assert not {"comment_tally", "comment_hour_tally"} & set(inspect(db.engine).get_table_names())
+        with db.engine.begin() as connection:
+            connection.execute(text("UPDATE comment SET state = 'published' WHERE id = 2"))
+            states = connection.execute(text("SELECT state FROM comment ORDER BY id")).scalars().all()
+        assert states == ["published", "published"]
         db.session.remove()
         db.engine.dispose()

@@ -40,6 +40,7 @@ from feedback_portal.models.summaries import (
     SummaryState,
     summary_theme,
 )
+from feedback_portal.models.tallies import CommentHourTally, CommentTally
 from feedback_portal.models.updates import UpdateDelivery
 
 __all__ = [
@@ -48,10 +49,12 @@ __all__ = [
     "AuditEntry",
     "Channel",
     "Comment",
+    "CommentHourTally",
     "CommentNote",
     "CommentResponse",
     "CommentResponseVersion",
     "CommentState",
+    "CommentTally",
     "ConsentPurpose",
     "ConsentRecord",
     "Consultation",

@@ -4,26 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Date
+from sqlalchemy import String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 
-class utc_day(FunctionElement):
-    """The UTC day of a moment, as a date, on SQLite and PostgreSQL alike."""
+class utc_hour(FunctionElement):
+    """The UTC hour of a moment, as 'YYYY-MM-DD HH' text: what the comment tallies count by."""
 
-    type = Date()
-    name = "utc_day"
+    type = String()
+    name = "utc_hour"
     inherit_cache = True
 
 
-@compiles(utc_day)
-def _utc_day_sqlite(element: utc_day, compiler: Any, **kw: Any) -> str:
-    # Moments are stored in UTC; SQLite's date() reads the text form.
-    return f"date({compiler.process(element.clauses, **kw)})"
+@compiles(utc_hour)
+def _utc_hour_sqlite(element: utc_hour, compiler: Any, **kw: Any) -> str:
+    # Moments are stored in UTC; SQLite's strftime() reads the text form.
+    return f"strftime('%Y-%m-%d %H', {compiler.process(element.clauses, **kw)})"
 
 
-@compiles(utc_day, "postgresql")
-def _utc_day_postgresql(element: utc_day, compiler: Any, **kw: Any) -> str:
-    # A cast, not to_char: formatting text for each of a million rows took most of the figures page.
-    return f"CAST(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC' AS DATE)"
+@compiles(utc_hour, "postgresql")
+def _utc_hour_postgresql(element: utc_hour, compiler: Any, **kw: Any) -> str:
+    return f"to_char(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24')"

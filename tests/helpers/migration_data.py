@@ -27,3 +27,16 @@ def insert_document_and_consultation(connection: Connection, now: datetime) -> N
         ),
         {"now": now},
     )
+
+
+def insert_section_and_example(connection: Connection) -> None:
+    """Section 1 ('basic') of version 1, and its practice example 1 ('b1')."""
+    connection.execute(
+        text(
+            "INSERT INTO section (id, version_id, position, slug, heading, body, items_intro) "
+            "VALUES (1, 1, 1, 'basic', 'Basic', '', '')"
+        )
+    )
+    connection.execute(
+        text("INSERT INTO practice_item (id, section_id, position, key, text) VALUES (1, 1, 1, 'b1', 'B')")
+    )

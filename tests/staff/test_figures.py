@@ -175,7 +175,7 @@ def test_the_answers_per_section_and_example_leave_out_spam(app, analyst, known_
 def test_the_comments_per_day_cover_the_consultation(app, analyst, known_comments):
     soup = parse(analyst.get("/staff/figures"))
     columns, rows = table(soup, "comments-per-day")
-    assert columns == ["Day (UTC)", "Comments"]
+    assert columns == ["Day", "Comments"]
     assert rows == {
         "2026-01-05": [0],
         "2026-01-06": [2],
@@ -321,14 +321,19 @@ def test_axis_values_are_round_numbers(largest, ticks):
     assert nice_ticks(largest) == ticks
 
 
-def test_the_days_use_utc(app, analyst):
-    # Late in the evening in UTC is still that day, whatever the server's time zone.
-    reference = make_comment(app)
-    set_created_at(app, reference, datetime(2026, 1, 6, 23, 59, tzinfo=UTC))
+def test_the_days_are_uk_days_in_summer_time_too(app, analyst):
+    # In British Summer Time a UK day runs from 23:00 UTC the day before to 22:59 UTC.
+    last_minute_of_the_6th = make_comment(app)
+    set_created_at(app, last_minute_of_the_6th, datetime(2026, 7, 6, 22, 59, tzinfo=UTC))
+    first_minutes_of_the_7th = make_comment(app)
+    set_created_at(app, first_minutes_of_the_7th, datetime(2026, 7, 6, 23, 30, tzinfo=UTC))
+    late_in_winter = make_comment(app)
+    set_created_at(app, late_in_winter, datetime(2026, 1, 6, 23, 59, tzinfo=UTC))
     with app.app_context():
         db.session.execute(
-            update(Consultation).values(opens_at=day("2026-01-05"), closes_at=day("2026-01-08"))
+            update(Consultation).values(opens_at=day("2026-01-05"), closes_at=day("2026-07-09"))
         )
         db.session.commit()
     _, rows = table(parse(analyst.get("/staff/figures")), "comments-per-day")
+    assert rows["2026-07-06"] == [1] and rows["2026-07-07"] == [1] and rows["2026-07-08"] == [0]
     assert rows["2026-01-06"] == [1] and rows["2026-01-07"] == [0]

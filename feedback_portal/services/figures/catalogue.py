@@ -1,7 +1,9 @@
 """Every figure the staff figures page shows, and the public outcome page's, built from one table.
 
-Every count comes from an aggregate query (GROUP BY) over the whole table, so a figure costs a
-handful of small queries however many comments there are; no comment is loaded.
+The counts by section and practice example, and per day, come from the comment tallies the
+database keeps (models/tallies.py), so they cost the same however many comments there are;
+the theme figures and the answers given alone are aggregate queries over their own tables.
+No comment is loaded.
 """
 
 from __future__ import annotations
@@ -16,7 +18,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select, true
 
 from feedback_portal.extensions import db
-from feedback_portal.models import Comment, CommentState, DocumentVersion, StandaloneReaction
+from feedback_portal.models import (
+    Comment,
+    CommentHourTally,
+    CommentState,
+    CommentTally,
+    DocumentVersion,
+    StandaloneReaction,
+)
 from feedback_portal.services.comment_filters import NOT_FEEDBACK
 from feedback_portal.services.consultations import viewed_consultation
 from feedback_portal.services.csv_files import stream_csv
@@ -51,7 +60,7 @@ from feedback_portal.services.figures.words import (
     state_description,
     theme_description,
 )
-from feedback_portal.services.sql_functions import utc_day
+from feedback_portal.uk_time import in_uk
 
 
 @dataclass(frozen=True)
@@ -61,19 +70,21 @@ class _Rows:
     heading: str
     labels: Callable[[], list[RowLabel]]
     counts: Callable[[Any, Any, ColumnElement[bool]], dict[str, dict[str, int]]]
+    # Where the comments are counted from: their tallies, or the comments themselves.
+    comments_from: Any = CommentTally
     # Leave out rows with nothing counted: every theme in every section would be mostly zeros.
     only_counted: bool = False
 
 
 @dataclass(frozen=True)
 class _Measure:
-    """What a figure's series are: the column counted, and the comments left out.
+    """What a figure's series are: the column counted (by name), and the comments left out.
 
     Answers to "Does this make sense to you?" given without a comment can be added in
     (`answers_alone`), or counted on their own (`comments` False).
     """
 
-    column: Any
+    column: str
     excluded: tuple[str, ...]
     series: tuple[tuple[str, str], ...]
     answers_alone: bool = False
@@ -82,16 +93,18 @@ class _Measure:
 
 BY_SECTION = _Rows("Section", section_rows, counts_by_section)
 BY_ITEM = _Rows("Practice example", item_rows, counts_by_item)
-BY_THEME = _Rows("Theme", theme_rows, themes.counts_by_theme)
+BY_THEME = _Rows("Theme", theme_rows, themes.counts_by_theme, comments_from=Comment)
 BY_SECTION_AND_THEME = _Rows(
-    "Section and theme", section_theme_rows, themes.counts_by_section_and_theme, only_counted=True
+    "Section and theme",
+    section_theme_rows,
+    themes.counts_by_section_and_theme,
+    only_counted=True,
+    comments_from=Comment,
 )
-STATES = _Measure(Comment.state, (CommentState.WITHDRAWN,), STATE_SERIES)
-REACTIONS = _Measure(Comment.reaction, NOT_FEEDBACK, REACTION_SERIES, answers_alone=True)
-REACTIONS_ALONE = _Measure(
-    Comment.reaction, NOT_FEEDBACK, REACTION_SERIES[:3], answers_alone=True, comments=False
-)
-CHANNELS = _Measure(Comment.channel, NOT_FEEDBACK, CHANNEL_SERIES)
+STATES = _Measure("state", (CommentState.WITHDRAWN,), STATE_SERIES)
+REACTIONS = _Measure("reaction", NOT_FEEDBACK, REACTION_SERIES, answers_alone=True)
+REACTIONS_ALONE = _Measure("reaction", NOT_FEEDBACK, REACTION_SERIES[:3], answers_alone=True, comments=False)
+CHANNELS = _Measure("channel", NOT_FEEDBACK, CHANNEL_SERIES)
 
 
 @dataclass(frozen=True)
@@ -105,26 +118,34 @@ class FigureDefinition:
     describe: Callable[[Figure], str]
 
 
-def _scope() -> tuple[ColumnElement[bool], ColumnElement[bool]]:
-    """The comments, and the answers given alone, that the figures count: those of the consultation
-    viewed (the current one unless a page chose another). Answers alone go by its document."""
+def _comments_in(source: Any) -> ColumnElement[bool]:
+    """The comments (or their tallies) the figures count: those of the consultation viewed (the
+    current one unless a page chose another)."""
+    consultation = viewed_consultation()
+    return true() if consultation is None else source.consultation_id == consultation.id
+
+
+def _answers_in() -> ColumnElement[bool]:
+    """The answers given alone that the figures count: those on the viewed consultation's document."""
     consultation = viewed_consultation()
     if consultation is None:
-        return true(), true()
+        return true()
     versions = select(DocumentVersion.id).where(DocumentVersion.document_id == consultation.document_id)
-    return Comment.consultation_id == consultation.id, StandaloneReaction.document_version_id.in_(versions)
+    return StandaloneReaction.document_version_id.in_(versions)
 
 
 def build_figure(definition: FigureDefinition) -> Figure:
     series = make_series(definition.measure.series)
     measure, rows = definition.measure, definition.rows
-    comments_in, answers_in = _scope()
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     if measure.comments:
-        counts = rows.counts(Comment, measure.column, Comment.state.not_in(measure.excluded) & comments_in)
+        source = rows.comments_from
+        condition = source.state.not_in(measure.excluded) & _comments_in(source)
+        counts = rows.counts(source, getattr(source, measure.column), condition)
     answers_alone = 0
     if measure.answers_alone:
-        for key, answers in rows.counts(StandaloneReaction, StandaloneReaction.reaction, answers_in).items():
+        answers_by_row = rows.counts(StandaloneReaction, StandaloneReaction.reaction, _answers_in())
+        for key, answers in answers_by_row.items():
             for answer, count in answers.items():
                 counts[key][answer] = counts[key].get(answer, 0) + count
                 answers_alone += count
@@ -216,17 +237,16 @@ COUNT_FIGURES = (
 
 
 def comments_per_day(today: date | None = None) -> Figure:
-    """Comments received each day of the consultation, so far; spam is not counted."""
-    today = today or datetime.now(UTC).date()
-    day = utc_day(Comment.created_at)
-    counts = {
-        _as_date(value): count
-        for value, count in db.session.execute(
-            select(day, func.count(Comment.id))
-            .where(Comment.state.not_in(NOT_FEEDBACK), _scope()[0])
-            .group_by(day)
-        )
-    }
+    """Comments received each UK day of the consultation, so far; spam is not counted."""
+    today = today or in_uk(datetime.now(UTC)).date()
+    counts: dict[date, int] = defaultdict(int)
+    for hour, count in db.session.execute(
+        select(CommentHourTally.hour, func.sum(CommentHourTally.comments))
+        .where(CommentHourTally.state.not_in(NOT_FEEDBACK), _comments_in(CommentHourTally))
+        .group_by(CommentHourTally.hour)
+    ):
+        if count:
+            counts[_uk_day(hour)] += count
     first, last = _consultation_days(today)
     if counts:
         first, last = min(first, *counts), max(last, *counts)
@@ -246,7 +266,7 @@ def comments_per_day(today: date | None = None) -> Figure:
         name="comments-per-day",
         title="Comments per day",
         description="",
-        row_heading="Day (UTC)",
+        row_heading="Day",
         series=(Series("comments", "Comments"),),
         rows=tuple(rows),
         kind="columns",
@@ -268,8 +288,9 @@ def comments_per_day(today: date | None = None) -> Figure:
     return replace(figure, description=description)
 
 
-def _as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+def _uk_day(utc_hour: str) -> date:
+    """The UK day of a tally's hour ('YYYY-MM-DD HH', UTC): the clocks change on the hour."""
+    return in_uk(datetime.strptime(utc_hour, "%Y-%m-%d %H").replace(tzinfo=UTC)).date()
 
 
 def _consultation_days(today: date) -> tuple[date, date]:
@@ -277,9 +298,9 @@ def _consultation_days(today: date) -> tuple[date, date]:
     consultation = viewed_consultation()
     if consultation is None or consultation.opens_at is None or consultation.closes_at is None:
         return today, today
-    first = consultation.opens_at.astimezone(UTC).date()
+    first = in_uk(consultation.opens_at).date()
     # closes_at is the first moment it is closed: its last day is the day before a midnight close.
-    last_day = (consultation.closes_at.astimezone(UTC) - timedelta(microseconds=1)).date()
+    last_day = in_uk(consultation.closes_at - timedelta(microseconds=1)).date()
     return min(first, today), max(first, min(last_day, today))
 
 
@@ -318,7 +339,7 @@ def figure_csv(figure: Figure) -> Iterator[str]:
 
 
 PUBLISHED_REACTIONS = _Measure(
-    Comment.reaction,
+    "reaction",
     tuple(state for state in CommentState if state != CommentState.PUBLISHED),
     REACTION_SERIES,
 )

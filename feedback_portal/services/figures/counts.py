@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 
 from feedback_portal.extensions import db
-from feedback_portal.models import PracticeItem, Section
+from feedback_portal.models import CommentTally, PracticeItem, Section
 from feedback_portal.services.documents import get_current_version
 from feedback_portal.services.figures import themes
 from feedback_portal.services.figures.shapes import (
@@ -95,11 +95,15 @@ def make_series(pairs: tuple[tuple[str, str], ...]) -> tuple[Series, ...]:
 # The queries ------------------------------------------------------------------------------------
 
 
+def how_many(model: Any) -> Any:
+    """What a group of rows counts: a tally stands for its number of comments, any other row for one."""
+    return func.sum(model.comments) if model is CommentTally else func.count(model.id)
+
+
 def counts_by_section(model: Any, column: Any, condition: ColumnElement[bool]) -> dict[str, dict[str, int]]:
-    # Counted by section id first, then the few groups named by slug: joining every comment to
-    # its section cost more than counting them.
+    # Counted by section id first, then the few groups named by slug.
     by_section_id = (
-        select(model.section_id, column.label("value"), func.count(model.id).label("rows"))
+        select(model.section_id, column.label("value"), how_many(model).label("rows"))
         .where(condition)
         .group_by(model.section_id, column)
         .subquery()
@@ -115,14 +119,14 @@ def counts_by_section(model: Any, column: Any, condition: ColumnElement[bool]) -
 
 
 def counts_by_item(model: Any, column: Any, condition: ColumnElement[bool]) -> dict[str, dict[str, int]]:
-    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for slug, key, value, count in db.session.execute(
-        select(Section.slug, PracticeItem.key, column, func.count(model.id))
+        select(Section.slug, PracticeItem.key, column, how_many(model))
         .select_from(model)
         .join(PracticeItem, PracticeItem.id == model.practice_item_id)
         .join(Section, Section.id == PracticeItem.section_id)
         .where(condition)
         .group_by(Section.slug, PracticeItem.key, column)
     ):
-        counts[f"{slug}/{key}"][value or NO_ANSWER] = count
+        counts[f"{slug}/{key}"][value or NO_ANSWER] += count
     return counts

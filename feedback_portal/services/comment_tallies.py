@@ -1,0 +1,48 @@
+"""The comment tallies the figures read (models/tallies.py), counted afresh from the comments.
+
+Triggers keep the tallies as comments change, so nothing calls this in the running service.
+It is for comments loaded with those triggers switched off (the benchmark's million, bulk
+imports), and for an operator who wants to be sure: `flask tallies recount`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, insert, select, text
+
+from feedback_portal.extensions import db
+from feedback_portal.models import Comment, CommentHourTally, CommentTally
+from feedback_portal.models.tallies import NO_PRACTICE_ITEM, NO_REACTION, NO_SECTION
+from feedback_portal.services.sql_functions import utc_hour
+
+
+def recount_comment_tallies() -> int:
+    """Count every comment into its kind and hour again, in one transaction; returns how many."""
+    if db.engine.dialect.name == "postgresql":
+        # Writers wait until the recount commits: a comment added meanwhile would be counted twice
+        # or not at all. SQLite has one writer at a time already.
+        db.session.execute(text("LOCK TABLE comment IN SHARE MODE"))
+    db.session.execute(delete(CommentTally))
+    db.session.execute(delete(CommentHourTally))
+    kind = (
+        Comment.consultation_id,
+        func.coalesce(Comment.section_id, NO_SECTION),
+        func.coalesce(Comment.practice_item_id, NO_PRACTICE_ITEM),
+        Comment.state,
+        func.coalesce(Comment.reaction, NO_REACTION),
+        Comment.channel,
+    )
+    db.session.execute(
+        insert(CommentTally).from_select(
+            ["consultation_id", "section_id", "practice_item_id", "state", "reaction", "channel", "comments"],
+            select(*kind, func.count()).group_by(*kind),
+        )
+    )
+    hour = (Comment.consultation_id, utc_hour(Comment.created_at), Comment.state)
+    db.session.execute(
+        insert(CommentHourTally).from_select(
+            ["consultation_id", "hour", "state", "comments"], select(*hour, func.count()).group_by(*hour)
+        )
+    )
+    counted = db.session.scalar(select(func.coalesce(func.sum(CommentTally.comments), 0))) or 0
+    db.session.commit()
+    return int(counted)
