@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select, update
 
 from feedback_portal.extensions import db
 from feedback_portal.models import Channel, Comment, CommentHourTally, CommentState, CommentTally, Reaction
-from feedback_portal.services import documents
+from feedback_portal.services import consultations, documents
 from tests.factories import make_comment
+from tests.helpers.second_consultation import open_second_consultation
 from tests.helpers.tallies import kept_tallies, recounted_tallies
 
 STATES = st.sampled_from(list(CommentState))
@@ -27,26 +30,40 @@ CHANGE = st.one_of(
     st.tuples(st.just("reaction"), st.integers(0, 50), REACTIONS),
     st.tuples(st.just("channel"), st.integers(0, 50), CHANNELS),
     st.tuples(st.just("created_at"), st.integers(0, 50), MOMENTS),
-    st.tuples(st.just("section_id"), st.integers(0, 50), st.none()),
+    st.tuples(st.just("place"), st.integers(0, 50), st.integers(0, 20)),
+    st.tuples(st.just("consultation_id"), st.integers(0, 50), st.booleans()),
 )
 REMOVE = st.tuples(st.just("remove"), st.integers(0, 50), st.none())
 
 
-def places(app) -> list[tuple[str | None, str | None]]:
-    """The whole document, each section, and each practice example: (section slug, item key)."""
+@dataclass(frozen=True)
+class Places:
+    """Where a comment can be: the whole document, each section, each practice example (as slug
+    and key, and as ids), and in which consultation (the seeded one, or a second)."""
+
+    by_name: list[tuple[str | None, str | None]]
+    by_id: list[tuple[int | None, int | None]]
+    consultations: tuple[int, int]
+
+
+@pytest.fixture
+def places(app, tmp_path) -> Places:
+    second = open_second_consultation(app, tmp_path)
     with app.app_context():
         version = documents.get_current_version()
-        return [
-            (None, None),
-            *((section.slug, None) for section in version.sections),
-            *((section.slug, item.key) for section in version.sections for item in section.items),
-        ]
+        sections = [(None, None), *((section, None) for section in version.sections)]
+        sections += [(section, item) for section in version.sections for item in section.items]
+        return Places(
+            by_name=[(section and section.slug, item and item.key) for section, item in sections],
+            by_id=[(section and section.id, item and item.id) for section, item in sections],
+            consultations=(consultations.get_current_consultation().id, second),
+        )
 
 
-def apply(app, operation: tuple, targets: list[tuple[str | None, str | None]]) -> None:
+def apply(app, operation: tuple, places: Places) -> None:
     action, which, value = operation
     if action == "add":
-        section, item = targets[which % len(targets)]
+        section, item = places.by_name[which % len(places.by_name)]
         state, reaction = value
         make_comment(app, section_slug=section, item_key=item, state=state, reaction=reaction)
         return
@@ -57,8 +74,15 @@ def apply(app, operation: tuple, targets: list[tuple[str | None, str | None]]) -
         chosen = Comment.id == ids[which % len(ids)]
         if action == "remove":
             db.session.execute(delete(Comment).where(chosen))
-        elif action == "section_id":
-            db.session.execute(update(Comment).where(chosen).values(section_id=None, practice_item_id=None))
+        elif action == "place":
+            section_id, item_id = places.by_id[value % len(places.by_id)]
+            db.session.execute(
+                update(Comment).where(chosen).values(section_id=section_id, practice_item_id=item_id)
+            )
+        elif action == "consultation_id":
+            db.session.execute(
+                update(Comment).where(chosen).values(consultation_id=places.consultations[value])
+            )
         else:
             db.session.execute(update(Comment).where(chosen).values({action: value}))
         db.session.commit()
@@ -66,10 +90,9 @@ def apply(app, operation: tuple, targets: list[tuple[str | None, str | None]]) -
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(operations=st.lists(st.one_of(ADD, ADD, CHANGE, CHANGE, REMOVE), min_size=1, max_size=12))
-def test_the_tallies_match_a_recount_after_any_adds_changes_and_removals(app, operations):
-    targets = places(app)
+def test_the_tallies_match_a_recount_after_any_adds_changes_and_removals(app, places, operations):
     for operation in operations:
-        apply(app, operation, targets)
+        apply(app, operation, places)
     with app.app_context(), db.engine.connect() as connection:
         assert kept_tallies(connection) == recounted_tallies(connection)
 

@@ -1,8 +1,8 @@
-"""The comment tallies the figures read (models/tallies.py), counted afresh from the comments.
+"""The comment tallies (models/tallies.py): counts read from them, and the tallies counted afresh.
 
-Triggers keep the tallies as comments change, so nothing calls this in the running service.
-It is for comments loaded with those triggers switched off (the benchmark's million, bulk
-imports), and for an operator who wants to be sure: `flask tallies recount`.
+Triggers keep the tallies as comments change, so the running service never recounts. That is
+for comments loaded with those triggers switched off (the benchmark's million, bulk imports),
+and for an operator who wants to be sure: `flask tallies recount`.
 """
 
 from __future__ import annotations
@@ -15,9 +15,20 @@ from feedback_portal.models.tallies import NO_PRACTICE_ITEM, NO_REACTION, NO_SEC
 from feedback_portal.services.sql_functions import utc_hour
 
 
+def count_in_state(state: str, consultation_id: int | None = None) -> int:
+    """How many comments are in this state: in one consultation, or in all of them."""
+    query = select(func.coalesce(func.sum(CommentTally.comments), 0)).where(CommentTally.state == state)
+    if consultation_id:
+        query = query.where(CommentTally.consultation_id == consultation_id)
+    return int(db.session.scalar(query) or 0)
+
+
 def recount_comment_tallies() -> int:
     """Count every comment into its kind and hour again, in one transaction; returns how many."""
     if db.engine.dialect.name == "postgresql":
+        # Longer than a web request may take: counting a million comments takes seconds.
+        db.session.execute(text("SET LOCAL statement_timeout = 0"))
+        db.session.execute(text("SET LOCAL lock_timeout = '60s'"))
         # Writers wait until the recount commits: a comment added meanwhile would be counted twice
         # or not at all. SQLite has one writer at a time already.
         db.session.execute(text("LOCK TABLE comment IN SHARE MODE"))

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from feedback_portal import links
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment, CommentState, PracticeItem, Report, Section, StaffUser
-from feedback_portal.services import involvement_pipeline, notifications
+from feedback_portal.services import comment_tallies, involvement_pipeline, notifications
 from feedback_portal.services.comment_filters import (
     EVERY_FEEDBACK_STATE,
     NOT_FEEDBACK,
@@ -90,11 +90,11 @@ def build_digest(since: datetime, until: datetime, consultation_id: int | None =
             ).all()
         )
     )
-    content.pending, content.oldest_pending = db.session.execute(
-        select(func.count(), func.min(Comment.created_at)).where(
-            Comment.state == CommentState.PENDING, in_consultation
-        )
-    ).one()
+    # Counted from the tallies: the queue's index would read every waiting comment to count them.
+    content.pending = comment_tallies.count_in_state(CommentState.PENDING, consultation_id)
+    content.oldest_pending = db.session.scalar(
+        select(func.min(Comment.created_at)).where(Comment.state == CommentState.PENDING, in_consultation)
+    )
     if content.oldest_pending is not None and content.oldest_pending.tzinfo is None:
         content.oldest_pending = content.oldest_pending.replace(tzinfo=UTC)
     # Read from the few open reports, each checked for its comment's consultation: a join lets

@@ -13,12 +13,16 @@ insert adds one to its kind, a change of any tallied column takes one from the o
 adds one to the new, a delete takes one away. Existing comments are counted in once, here.
 
 On PostgreSQL, concurrent changes lock the tally rows they touch until they commit. A change
-that moves a comment between two kinds touches the two in one order (the kinds compared as
-rows), so two moderators moving comments between the same two kinds, one each way, wait for
-each other rather than deadlock.
+to one comment touches its two kinds in one order (compared as rows), then its two hours in
+one order, so concurrent changes of one comment each (all the app makes: bulk moderation is a
+transaction per comment) wait for each other rather than deadlock. Writers wait while this
+migration counts, so no comment is written between the count and the triggers.
 
 A later migration that rebuilds the comment table on SQLite (batch mode) drops these triggers
 with it and must create them again (tests/test_migrations.py checks that they exist at head).
+A statement that changes many comments at once on PostgreSQL updates the same few tally rows
+once per comment, each update a new row version: load comments in bulk with the trigger
+disabled, then run `flask tallies recount`.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -70,6 +74,9 @@ def upgrade():
     )
     postgresql = op.get_bind().dialect.name == "postgresql"
     hour = POSTGRESQL_HOUR if postgresql else SQLITE_HOUR
+    if postgresql:
+        # Readers go on; writers wait until the counts and the trigger are committed together.
+        op.execute("LOCK TABLE comment IN SHARE ROW EXCLUSIVE MODE")
     op.execute(
         f"INSERT INTO comment_tally ({', '.join(KIND)}, comments) "
         f"SELECT {', '.join(_kind('comment'))}, count(*) FROM comment GROUP BY {', '.join(_kind('comment'))}"
@@ -108,44 +115,63 @@ def _kind(row):
     )
 
 
-def _add(row, hour):
+def _add_kind(row):
     return (
         f"INSERT INTO comment_tally ({', '.join(KIND)}, comments) VALUES ({', '.join(_kind(row))}, 1) "
         f"ON CONFLICT ({', '.join(KIND)}) DO UPDATE SET comments = comment_tally.comments + 1; "
+    )
+
+
+def _add_hour(row, hour):
+    return (
         f"INSERT INTO comment_hour_tally ({', '.join(HOUR_KIND)}, comments) "
         f"VALUES ({row}.consultation_id, {hour.format(row=row)}, {row}.state, 1) "
         f"ON CONFLICT ({', '.join(HOUR_KIND)}) DO UPDATE SET comments = comment_hour_tally.comments + 1; "
     )
 
 
-def _take(row, hour):
+def _take_kind(row):
     matches = " AND ".join(f"{column} = {value}" for column, value in zip(KIND, _kind(row), strict=True))
+    return f"UPDATE comment_tally SET comments = comments - 1 WHERE {matches}; "
+
+
+def _take_hour(row, hour):
     return (
-        f"UPDATE comment_tally SET comments = comments - 1 WHERE {matches}; "
         f"UPDATE comment_hour_tally SET comments = comments - 1 WHERE consultation_id = {row}.consultation_id "
         f"AND hour = {hour.format(row=row)} AND state = {row}.state; "
     )
 
 
 def _sqlite_triggers():
-    # One writer at a time on SQLite: the order of the two changes does not matter.
-    op.execute(f"CREATE TRIGGER comment_tally_insert AFTER INSERT ON comment BEGIN {_add('new', SQLITE_HOUR)}END")
-    op.execute(f"CREATE TRIGGER comment_tally_delete AFTER DELETE ON comment BEGIN {_take('old', SQLITE_HOUR)}END")
+    # One writer at a time on SQLite: the order of the changes does not matter.
+    add = _add_kind("new") + _add_hour("new", SQLITE_HOUR)
+    take = _take_kind("old") + _take_hour("old", SQLITE_HOUR)
+    op.execute(f"CREATE TRIGGER comment_tally_insert AFTER INSERT ON comment BEGIN {add}END")
+    op.execute(f"CREATE TRIGGER comment_tally_delete AFTER DELETE ON comment BEGIN {take}END")
     op.execute(
-        f"CREATE TRIGGER comment_tally_update AFTER UPDATE OF {', '.join(TALLIED)} ON comment BEGIN "
-        f"{_take('old', SQLITE_HOUR)}{_add('new', SQLITE_HOUR)}END"
+        f"CREATE TRIGGER comment_tally_update AFTER UPDATE OF {', '.join(TALLIED)} ON comment BEGIN {take}{add}END"
     )
 
 
 def _postgresql_triggers():
-    old_kind = f"ROW({', '.join(_kind('OLD'))}, {POSTGRESQL_HOUR.format(row='OLD')})"
-    new_kind = f"ROW({', '.join(_kind('NEW'))}, {POSTGRESQL_HOUR.format(row='NEW')})"
+    old_kind, new_kind = f"ROW({', '.join(_kind('OLD'))})", f"ROW({', '.join(_kind('NEW'))})"
+    old_hour = f"ROW(OLD.consultation_id, {POSTGRESQL_HOUR.format(row='OLD')}, OLD.state)"
+    new_hour = f"ROW(NEW.consultation_id, {POSTGRESQL_HOUR.format(row='NEW')}, NEW.state)"
+    # Each pair of rows in ascending order, so two changes never hold one each of the same two.
+    kinds_in_order = (
+        f"IF {old_kind} < {new_kind} THEN {_take_kind('OLD')}{_add_kind('NEW')}"
+        f"ELSIF {old_kind} > {new_kind} THEN {_add_kind('NEW')}{_take_kind('OLD')}END IF; "
+    )
+    hours_in_order = (
+        f"IF {old_hour} < {new_hour} THEN {_take_hour('OLD', POSTGRESQL_HOUR)}{_add_hour('NEW', POSTGRESQL_HOUR)}"
+        f"ELSIF {old_hour} > {new_hour} THEN {_add_hour('NEW', POSTGRESQL_HOUR)}"
+        f"{_take_hour('OLD', POSTGRESQL_HOUR)}END IF; "
+    )
     op.execute(
         "CREATE FUNCTION comment_tally_count() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        f"IF TG_OP = 'INSERT' THEN {_add('NEW', POSTGRESQL_HOUR)}"
-        f"ELSIF TG_OP = 'DELETE' THEN {_take('OLD', POSTGRESQL_HOUR)}"
-        f"ELSIF {old_kind} < {new_kind} THEN {_take('OLD', POSTGRESQL_HOUR)}{_add('NEW', POSTGRESQL_HOUR)}"
-        f"ELSIF {old_kind} > {new_kind} THEN {_add('NEW', POSTGRESQL_HOUR)}{_take('OLD', POSTGRESQL_HOUR)}"
+        f"IF TG_OP = 'INSERT' THEN {_add_kind('NEW')}{_add_hour('NEW', POSTGRESQL_HOUR)}"
+        f"ELSIF TG_OP = 'DELETE' THEN {_take_kind('OLD')}{_take_hour('OLD', POSTGRESQL_HOUR)}"
+        f"ELSE {kinds_in_order}{hours_in_order}"
         "END IF; RETURN NULL; END $$"
     )
     op.execute(

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 
 import pytest
 from flask import Flask
@@ -15,6 +16,7 @@ from feedback_portal.charts import nice_ticks
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment, Consultation
 from feedback_portal.services import consultations, documents
+from feedback_portal.uk_time import start_of_uk_day
 from tests.factories import make_comment, signed_in_client
 from tests.pages import check_page, heading, parse
 from tests.staff.moderation_helpers import set_created_at
@@ -44,6 +46,8 @@ INTERMEDIATE_1 = (
     "Intermediate – two way: Expecting a two way relationship for example; "
     "sharing information and expecting to receive a response"
 )
+
+COMMENT_TABLE = re.compile(r"\b(FROM|JOIN) comment\b(?![_.])")
 
 
 def day(text: str) -> datetime:
@@ -285,6 +289,12 @@ def test_the_counts_are_aggregate_queries_that_never_load_a_comment(app, analyst
     on_comments = [statement for statement in statements if "FROM comment" in statement]
     assert on_comments and all("GROUP BY" in statement or "count(" in statement for statement in on_comments)
     assert not any("comment.body" in statement for statement in statements)
+    # The counts by section, example and day come from the tallies; only the themes', which
+    # start from the themed comments, read the comment table.
+    assert any("FROM comment_tally" in statement for statement in statements)
+    assert any("FROM comment_hour_tally" in statement for statement in statements)
+    reading_comments = [statement for statement in statements if COMMENT_TABLE.search(statement)]
+    assert reading_comments and all("FROM comment_tag" in statement for statement in reading_comments)
 
 
 @pytest.mark.parametrize("role", ["admin", "moderator", "analyst"])
@@ -337,3 +347,16 @@ def test_the_days_are_uk_days_in_summer_time_too(app, analyst):
     _, rows = table(parse(analyst.get("/staff/figures")), "comments-per-day")
     assert rows["2026-07-06"] == [1] and rows["2026-07-07"] == [1] and rows["2026-07-08"] == [0]
     assert rows["2026-01-06"] == [1] and rows["2026-01-07"] == [0]
+
+
+def test_a_summer_consultation_runs_from_its_first_uk_day_to_its_last(app, analyst):
+    # Open from midnight BST on 6 July (23:00 UTC on the 5th) until midnight BST on 9 July.
+    with app.app_context():
+        db.session.execute(
+            update(Consultation).values(
+                opens_at=start_of_uk_day(date(2026, 7, 6)), closes_at=start_of_uk_day(date(2026, 7, 9))
+            )
+        )
+        db.session.commit()
+    _, rows = table(parse(analyst.get("/staff/figures")), "comments-per-day")
+    assert list(rows) == ["2026-07-06", "2026-07-07", "2026-07-08", "Total"]

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from feedback_portal.extensions import db
-from feedback_portal.models import Comment, CommentState, Report, Section
+from feedback_portal.models import Comment, CommentState, CommentTally, Report, Section
 from feedback_portal.services.comment_filters import WHOLE_DOCUMENT
 from feedback_portal.services.documents import get_current_version
 from feedback_portal.services.moderation.queue import STATES
@@ -36,7 +36,8 @@ class CommentSummary:
 def summarise_comments(now: datetime | None = None) -> CommentSummary:
     """Counts per section and state, reports, and how long the oldest pending comment has waited.
 
-    Three aggregate queries, however many comments there are, each served by an index.
+    Three small queries, however many comments there are: the tallies, the open reports, and
+    the oldest pending comment by its index.
     """
     now = now or datetime.now(UTC)
     version = get_current_version()
@@ -46,11 +47,11 @@ def summarise_comments(now: datetime | None = None) -> CommentSummary:
         rows[section.slug] = SectionCounts(
             label=section.heading, section_id=section.id, queue_section=section.slug
         )
-    # Counted by section id first, which the section index serves without reading a comment;
-    # the few groups are then named by slug.
+    # Read from the comment tallies by section id (0 for the whole document), then the few
+    # groups named by slug.
     by_section_id = (
-        select(Comment.section_id, Comment.state, func.count().label("comments"))
-        .group_by(Comment.section_id, Comment.state)
+        select(CommentTally.section_id, CommentTally.state, func.sum(CommentTally.comments).label("comments"))
+        .group_by(CommentTally.section_id, CommentTally.state)
         .subquery()
     )
     for slug, state, count in db.session.execute(
