@@ -16,6 +16,8 @@ from sqlalchemy import DateTime, MetaData
 from sqlalchemy.orm import DeclarativeBase, registry
 from sqlalchemy.types import TypeDecorator
 
+from feedback_portal.hashing import keyed_hash
+
 # Named constraints let Alembic alter tables on SQLite (batch mode) and PostgreSQL alike.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -98,6 +100,14 @@ migrate = Migrate(
 csrf = CSRFProtect()
 mail = Mail()
 login_manager = LoginManager()
-limiter = Limiter(key_func=get_remote_address)
+
+
+def rate_limit_key() -> str:
+    """Whom a rate limit counts: a keyed code for the client's address, not the address, which
+    the privacy notice promises is never stored (the limiter's counts live in Redis)."""
+    return keyed_hash("rate-limit", get_remote_address())
+
+
+limiter = Limiter(key_func=rate_limit_key)
 # Rendered public pages (services/public_content.py): Redis when several servers share it.
 cache = Cache()

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+import redis
 
-from feedback_portal.extensions import db
+from feedback_portal.extensions import db, rate_limit_key
 from tests.conftest import make_app, seed_open_document
 from tests.factories import all_comments, comment_post, make_staff, sign_in
 from tests.pages import check_page, heading
@@ -131,3 +132,13 @@ def test_when_redis_goes_down_people_can_still_comment_and_sign_in(
         "database": "ok",
         "rate_limits": "degraded",
     }
+
+
+def test_the_limits_count_a_code_for_the_address_never_the_address_itself(app_on_own_redis, own_redis_server):
+    # The privacy notice: "We never store the internet address itself."
+    assert post_comment(app_on_own_redis.test_client(), "Counted", address="198.51.100.77").status_code == 302
+    keys = [key.decode() for key in redis.Redis.from_url(own_redis_server.url).scan_iter()]
+    with app_on_own_redis.test_request_context(environ_base={"REMOTE_ADDR": "198.51.100.77"}):
+        code = rate_limit_key()
+    assert any(code in key for key in keys), keys
+    assert not any("198.51.100.77" in key for key in keys)
