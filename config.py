@@ -90,6 +90,8 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_USE_TLS = _env_bool("MAIL_USE_TLS")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "getinvolved@birmingham.gov.uk")
+    # Seconds to wait for the mail server to connect or answer; then what is left waits its retry.
+    MAIL_TIMEOUT = _env_float("MAIL_TIMEOUT", 30)
 
     # Where people reach this site, for links in emails (which are read outside any request).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")

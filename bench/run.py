@@ -42,6 +42,11 @@ from bench.loadgen import (
 )
 from bench.servers import REPO_ROOT, ServerFailedToStart, describe_settings, log_tail, serve
 
+
+class StaffPagesFailed(RuntimeError):
+    """bench.pages, which times the staff pages and the digest, exited with an error."""
+
+
 DEFAULT_SECONDS = 10.0
 REPEATS = 3
 RESULTS = REPO_ROOT / "bench" / "results" / "latest.json"
@@ -79,7 +84,12 @@ def main() -> int:
                     if label == "PostgreSQL":
                         keep(results, [steady_load_figure(large_url, scratch, seconds)])
                         keep(results, [two_servers_figure(large_url, scratch, seconds)])
-            except (ServerFailedToStart, LoadGeneratorFailed, databases.DatabasePreparationFailed) as error:
+            except (
+                ServerFailedToStart,
+                LoadGeneratorFailed,
+                StaffPagesFailed,
+                databases.DatabasePreparationFailed,
+            ) as error:
                 failures.append(f"{label}: {type(error).__name__}: {error}")
     print("\nAll figures:")
     print(figures.table(results))
@@ -272,9 +282,7 @@ def time_pages(small_url: str, large_url: str, repeats: int) -> dict:
         check=False,
     )
     if completed.returncode != 0:
-        raise databases.DatabasePreparationFailed(
-            f"bench.pages failed:\n{completed.stdout}{completed.stderr}"
-        )
+        raise StaffPagesFailed(f"bench.pages failed:\n{completed.stdout}{completed.stderr}")
     return json.loads(completed.stdout)
 
 

@@ -105,8 +105,7 @@ def register_page_cache(app: Flask) -> None:
     from feedback_portal.services import public_content
 
     limits_store = app.config["RATELIMIT_STORAGE_URI"]
-    shared_limits = limits_store if limits_store.startswith(("redis://", "rediss://")) else ""
-    redis_url = app.config["PAGE_CACHE_REDIS_URL"] or shared_limits
+    redis_url = app.config["PAGE_CACHE_REDIS_URL"] or (limits_store if is_redis_url(limits_store) else "")
     settings = {"CACHE_DEFAULT_TIMEOUT": app.config["PAGE_CACHE_SECONDS"], "CACHE_KEY_PREFIX": "portal-page:"}
     if redis_url:
         settings |= {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url}
@@ -115,6 +114,11 @@ def register_page_cache(app: Flask) -> None:
         settings |= {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000}
     cache.init_app(app, config=settings)
     public_content.track_changes()
+
+
+def is_redis_url(url: str) -> bool:
+    """A Redis that several servers share: the limiter's store, and then the page cache too."""
+    return url.startswith(("redis://", "rediss://"))
 
 
 def register_database(app: Flask) -> None:
@@ -143,7 +147,7 @@ def configure_sqlite_connection(dbapi_connection: Any, _connection_record: Any) 
 
 
 def register_limiter(app: Flask) -> None:
-    if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://")):
+    if is_redis_url(app.config["RATELIMIT_STORAGE_URI"]):
         app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", REDIS_LIMIT_STORE_TIMEOUTS)
     limiter.init_app(app)
     # The limiter is one object for every app in the process, and it remembers "storage dead"

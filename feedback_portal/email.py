@@ -15,7 +15,10 @@ line, never a name (`checked_subject`). Names, comments and offers go in the bod
 from __future__ import annotations
 
 import hashlib
+import socket
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -153,9 +156,25 @@ class FolderConnection:
         partial.replace(path)
 
 
-def connect(folder: Path | None = None) -> Connection | FolderConnection:
-    """One connection to the mail server, to send many messages over; or a folder to write them to."""
-    return FolderConnection(folder) if folder is not None else mail.connect()
+@contextmanager
+def connect(folder: Path | None = None) -> Iterator[Connection | FolderConnection]:
+    """One connection to the mail server, to send many messages over; or a folder to write them to.
+
+    A server that stops answering raises a timeout (an OSError) after MAIL_TIMEOUT seconds, so
+    `flask outbox send` never hangs: the messages it has not sent wait for their retry.
+    """
+    if folder is not None:
+        with FolderConnection(folder) as connection:
+            yield connection
+        return
+    # Flask-Mail opens its socket without a timeout; a socket takes the default when it is made.
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(current_app.config["MAIL_TIMEOUT"])
+    try:
+        with mail.connect() as connection:
+            yield connection
+    finally:
+        socket.setdefaulttimeout(previous)
 
 
 def send(connection: Connection | FolderConnection, message: OutboxMessage) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -165,3 +167,29 @@ def test_a_live_run_slower_than_its_lease_keeps_what_it_claimed(app, test_databa
     assert taken_over == 0
     assert [len(mail_server.to(recipient)) for recipient in recipients] == [1] * len(recipients)
     assert {row.status for row in outbox_rows(app)} == {"sent"}
+
+
+# A mail server that stops answering ----------------------------------------------------------
+
+
+@pytest.fixture
+def silent_mail_server() -> Iterator[int]:
+    """A port that takes connections and never says a word: a mail server that has hung."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    yield listener.getsockname()[1]
+    listener.close()
+
+
+def test_a_mail_server_that_never_answers_times_out_and_the_message_waits_for_its_retry(
+    test_database_url, silent_mail_server
+):
+    app = make_app(test_database_url, MAIL_PORT=silent_mail_server, MAIL_TIMEOUT=0.5)
+    queue_message(app, "note:silent", "resident@example.com")
+    with app.app_context():
+        report = outbox.send_due_messages()
+        db.engine.dispose()
+    assert (report.sent, report.retrying) == (0, 1)
+    [row] = outbox_rows(app)
+    # smtplib reports a greeting that never came as the server going away.
+    assert (row.status, row.attempts, row.last_error) == ("pending", 1, "SMTPServerDisconnected")
+    assert row.next_attempt_at > datetime.now(UTC)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -67,57 +69,53 @@ def view_consultation(consultation_id: int) -> str:
 @blueprint.post("/consultations/<id:consultation_id>/schedule")
 @requires(Capability.RUN_CONSULTATIONS)
 def schedule_consultation(consultation_id: int) -> ResponseReturnValue:
-    consultation = consultations.get_consultation(consultation_id)
     form = PeriodForm()
-    if form.validate_on_submit():
-        try:
-            consultations.schedule(consultation_id, form.period(), _actor())
-            return _done(consultation, "is scheduled")
-        except ConsultationChangeRefused as refused:
-            _show_refusal(form, refused)
-    return _render_consultation(consultation, period_form=form), 400
+    return _change(
+        consultation_id,
+        form,
+        "period_form",
+        lambda: consultations.schedule(consultation_id, form.period(), _actor()),
+        "is scheduled",
+    )
 
 
 @blueprint.post("/consultations/<id:consultation_id>/extend")
 @requires(Capability.RUN_CONSULTATIONS)
 def extend_consultation(consultation_id: int) -> ResponseReturnValue:
-    consultation = consultations.get_consultation(consultation_id)
     form = ClosingForm()
-    if form.validate_on_submit():
-        try:
-            consultations.extend(consultation_id, *form.closing(), actor=_actor())
-            return _done(consultation, "is extended")
-        except ConsultationChangeRefused as refused:
-            _show_refusal(form, refused)
-    return _render_consultation(consultation, closing_form=form), 400
+    return _change(
+        consultation_id,
+        form,
+        "closing_form",
+        lambda: consultations.extend(consultation_id, *form.closing(), actor=_actor()),
+        "is extended",
+    )
 
 
 @blueprint.post("/consultations/<id:consultation_id>/reopen")
 @requires(Capability.RUN_CONSULTATIONS)
 def reopen_consultation(consultation_id: int) -> ResponseReturnValue:
-    consultation = consultations.get_consultation(consultation_id)
     form = ClosingForm()
-    if form.validate_on_submit():
-        try:
-            consultations.reopen(consultation_id, *form.closing(), actor=_actor())
-            return _done(consultation, "is open again")
-        except ConsultationChangeRefused as refused:
-            _show_refusal(form, refused)
-    return _render_consultation(consultation, closing_form=form), 400
+    return _change(
+        consultation_id,
+        form,
+        "closing_form",
+        lambda: consultations.reopen(consultation_id, *form.closing(), actor=_actor()),
+        "is open again",
+    )
 
 
 @blueprint.post("/consultations/<id:consultation_id>/close")
 @requires(Capability.RUN_CONSULTATIONS)
 def close_consultation(consultation_id: int) -> ResponseReturnValue:
-    consultation = consultations.get_consultation(consultation_id)
     form = CloseNowForm()
-    if form.validate_on_submit():
-        try:
-            consultations.close_now(consultation_id, _actor())
-            return _done(consultation, "is closed")
-        except ConsultationChangeRefused as refused:
-            _show_refusal(form, refused)
-    return _render_consultation(consultation, close_form=form), 400
+    return _change(
+        consultation_id,
+        form,
+        "close_form",
+        lambda: consultations.close_now(consultation_id, _actor()),
+        "is closed",
+    )
 
 
 @blueprint.post("/consultations/<id:consultation_id>/moderation")
@@ -132,6 +130,21 @@ def change_consultation_moderation(consultation_id: int) -> ResponseReturnValue:
         flash("Nothing changed.")
         return redirect(url_for(".view_consultation", consultation_id=consultation_id))
     return _done(consultation, "is now " + form.moderation_mode.data + "-moderated")
+
+
+def _change(
+    consultation_id: int, form: ActionForm, form_name: str, change: Callable[[], object], what: str
+) -> ResponseReturnValue:
+    """One of a consultation's date changes: made if its form is valid and the service agrees,
+    else the page again with the form, what was typed in it, and why."""
+    consultation = consultations.get_consultation(consultation_id)
+    if form.validate_on_submit():
+        try:
+            change()
+            return _done(consultation, what)
+        except ConsultationChangeRefused as refused:
+            _show_refusal(form, refused)
+    return _render_consultation(consultation, **{form_name: form}), 400
 
 
 def _done(consultation: Consultation, what: str) -> ResponseReturnValue:
