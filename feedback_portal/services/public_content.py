@@ -74,7 +74,12 @@ def current_stamp() -> str | None:
     Read on a connection of its own, outside the ORM session: a page served from the cache then
     costs one small statement and no session at all.
     """
-    with db.engine.connect() as connection:
+    connection = db.engine.connect()
+    if connection.dialect.name == "postgresql":
+        # Outside a transaction: no BEGIN before the statement and no ROLLBACK after, two round
+        # trips fewer (0.2 ms of a kept page's 1.5). On SQLite both are cheap, and switching is not.
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+    with connection:
         return connection.scalar(_STAMP_NOW)
 
 
