@@ -23,6 +23,7 @@ from feedback_portal.services.audit.log import AuditFilters, list_entries
 from feedback_portal.services.moderation.queue import QueueFilters, list_queue
 from feedback_portal.services.planner_statistics import refresh_planner_statistics
 from tests.factories import make_comment
+from tests.helpers.tallies import tallies_counted_after_a_bulk_load
 
 ROWS = 20_000
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -77,35 +78,36 @@ def fill(app, rare_actions: tuple[str, ...] = ()) -> None:
     """ROWS published comments over 200 days, a few pending; as many audit entries, a few rare."""
     make_comment(app, "The comment every other is copied from.")
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            # A bulk load, not a page: on a busy machine it may outlast a page's statement timeout.
-            db.session.execute(text("SET LOCAL statement_timeout = 0"))
-        numbers, seconds = _numbers_and_seconds()
-        copied = (
-            "document_version_id, consultation_id, section_id, practice_item_id, body, reaction, "
-            "wants_updates, wants_involvement, revision, channel"
-        )
-        db.session.execute(
-            text(
-                f"INSERT INTO comment (reference, submission_key, state, created_at, {copied}) "
-                "SELECT 'X' || n, 'key-' || n, CASE WHEN n % 1000 = 0 THEN 'pending' ELSE 'published' END, "
-                f"{seconds('n * 864')}, {copied} FROM comment CROSS JOIN {numbers}"
-            ),
-            {"start": START},
-        )
-        db.session.execute(
-            text(
-                "INSERT INTO audit_entry (occurred_at, action, record_type, record_id) "
-                f"SELECT {seconds('n * 864')}, 'comment.publish', 'comment', n FROM {numbers}"
-            ),
-            {"start": START},
-        )
-        for action in rare_actions:
-            db.session.execute(
-                text("INSERT INTO audit_entry (occurred_at, action) VALUES (:at, :action)"),
-                {"at": NOW - timedelta(days=150), "action": action},
+        with tallies_counted_after_a_bulk_load():
+            if db.engine.dialect.name == "postgresql":
+                # A bulk load, not a page: on a busy machine it may outlast a page's statement timeout.
+                db.session.execute(text("SET LOCAL statement_timeout = 0"))
+            numbers, seconds = _numbers_and_seconds()
+            copied = (
+                "document_version_id, consultation_id, section_id, practice_item_id, body, reaction, "
+                "wants_updates, wants_involvement, revision, channel"
             )
-        db.session.commit()
+            db.session.execute(
+                text(
+                    f"INSERT INTO comment (reference, submission_key, state, created_at, {copied}) "
+                    "SELECT 'X' || n, 'key-' || n, "
+                    "CASE WHEN n % 1000 = 0 THEN 'pending' ELSE 'published' END, "
+                    f"{seconds('n * 864')}, {copied} FROM comment CROSS JOIN {numbers}"
+                ),
+                {"start": START},
+            )
+            db.session.execute(
+                text(
+                    "INSERT INTO audit_entry (occurred_at, action, record_type, record_id) "
+                    f"SELECT {seconds('n * 864')}, 'comment.publish', 'comment', n FROM {numbers}"
+                ),
+                {"start": START},
+            )
+            for action in rare_actions:
+                db.session.execute(
+                    text("INSERT INTO audit_entry (occurred_at, action) VALUES (:at, :action)"),
+                    {"at": NOW - timedelta(days=150), "action": action},
+                )
         if db.engine.dialect.name == "postgresql":
             # The rows just written wait in the trigram index's pending list, which the planner
             # prices as a scan; autovacuum soon files them, as this does now.

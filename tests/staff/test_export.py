@@ -27,6 +27,7 @@ from feedback_portal.services import consultations, documents, moderation
 from feedback_portal.services import export as exports
 from feedback_portal.services.export import stream as export_stream
 from tests.factories import make_comment, make_staff, signed_in_client
+from tests.helpers.tallies import tallies_counted_after_a_bulk_load
 from tests.pages import check_page, heading, parse, text_of
 from tests.staff.moderation_helpers import audit_entries, audit_json, csrf_token, id_of, set_created_at
 
@@ -641,25 +642,25 @@ def bulk_insert_comments(app: Flask, count: int, start: int = 0) -> None:
         consultation_id = consultations.get_current_consultation().id
         now = datetime.now(UTC)
         text = "A comment long enough to count, " * 8
-        db.session.execute(
-            Comment.__table__.insert(),
-            [
-                {
-                    "reference": f"T-{number:09d}",
-                    "submission_key": f"bulk-{number}",
-                    "document_version_id": version_id,
-                    "consultation_id": consultation_id,
-                    "body": f"{text}{number}",
-                    "author_name": f"Person {number}",
-                    "author_email": f"person{number}@example.com",
-                    "state": "published",
-                    "created_at": now,
-                    "published_at": now,
-                }
-                for number in range(start, start + count)
-            ],
-        )
-        db.session.commit()
+        with tallies_counted_after_a_bulk_load():
+            db.session.execute(
+                Comment.__table__.insert(),
+                [
+                    {
+                        "reference": f"T-{number:09d}",
+                        "submission_key": f"bulk-{number}",
+                        "document_version_id": version_id,
+                        "consultation_id": consultation_id,
+                        "body": f"{text}{number}",
+                        "author_name": f"Person {number}",
+                        "author_email": f"person{number}@example.com",
+                        "state": "published",
+                        "created_at": now,
+                        "published_at": now,
+                    }
+                    for number in range(start, start + count)
+                ],
+            )
 
 
 def peak_memory_of_export(client: FlaskClient, data: dict[str, str]) -> tuple[int, int]:
