@@ -6,12 +6,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 
 from feedback_portal.extensions import db
 from feedback_portal.models import Comment, CommentState, CommentTally, Report, Section
 from feedback_portal.services.comment_filters import WHOLE_DOCUMENT
 from feedback_portal.services.documents import get_current_version
+from feedback_portal.services.figures.counts import counts_by_section
 from feedback_portal.services.moderation.queue import STATES
 
 
@@ -47,21 +48,12 @@ def summarise_comments(now: datetime | None = None) -> CommentSummary:
         rows[section.slug] = SectionCounts(
             label=section.heading, section_id=section.id, queue_section=section.slug
         )
-    # Read from the comment tallies by section id (0 for the whole document), then the few
-    # groups named by slug.
-    by_section_id = (
-        select(CommentTally.section_id, CommentTally.state, func.sum(CommentTally.comments).label("comments"))
-        .group_by(CommentTally.section_id, CommentTally.state)
-        .subquery()
-    )
-    for slug, state, count in db.session.execute(
-        select(Section.slug, by_section_id.c.state, func.sum(by_section_id.c.comments))
-        .select_from(by_section_id)
-        .outerjoin(Section, Section.id == by_section_id.c.section_id)
-        .group_by(Section.slug, by_section_id.c.state)
-    ):
-        if slug in rows and state in rows[slug].by_state:
-            rows[slug].by_state[state] += int(count)
+    # From the comment tallies, counted as the figures count them: by section id, then slug.
+    for key, by_state in counts_by_section(CommentTally, CommentTally.state, true()).items():
+        slug = None if key == WHOLE_DOCUMENT else key
+        for state, count in by_state.items():
+            if slug in rows and state in rows[slug].by_state:
+                rows[slug].by_state[state] += count
     for slug, count in db.session.execute(
         select(Section.slug, func.count(func.distinct(Comment.id)))
         .select_from(Comment)
