@@ -106,7 +106,10 @@ def register_page_cache(app: Flask) -> None:
 
     limits_store = app.config["RATELIMIT_STORAGE_URI"]
     redis_url = app.config["PAGE_CACHE_REDIS_URL"] or (limits_store if is_redis_url(limits_store) else "")
-    settings = {"CACHE_DEFAULT_TIMEOUT": app.config["PAGE_CACHE_SECONDS"], "CACHE_KEY_PREFIX": "portal-page:"}
+    settings = {
+        "CACHE_DEFAULT_TIMEOUT": app.config["PAGE_CACHE_SECONDS"],
+        "CACHE_KEY_PREFIX": f"portal-page-{public_content.CACHED_PAGE_SHAPE}:",
+    }
     if redis_url:
         settings |= {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url}
         settings |= {"CACHE_OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}}
@@ -159,9 +162,10 @@ def register_limiter(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
-    from feedback_portal import load_shedding, security
+    from feedback_portal import load_shedding, security, sessions
 
     security.init_app(app)
+    sessions.init_app(app)
     load_shedding.init_app(app)
 
 

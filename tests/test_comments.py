@@ -5,9 +5,11 @@ Each test runs on SQLite and, with --database-url, on PostgreSQL.
 
 from __future__ import annotations
 
+import time
 from urllib.parse import quote_from_bytes, quote_plus
 
 import pytest
+from itsdangerous import URLSafeSerializer
 from sqlalchemy import func, select
 
 from feedback_portal.extensions import db
@@ -358,6 +360,19 @@ def test_a_form_sent_faster_than_a_person_could_is_stored_as_spam(client, app):
     assert REFERENCE.match(response.headers["Location"])
     [comment] = all_comments(app)
     assert (comment.state, comment.spam_signal) == ("spam", "too-fast")
+
+
+@pytest.mark.parametrize("app_overrides", [{"MIN_FORM_FILL_SECONDS": 30}])
+def test_a_form_shown_before_the_time_note_changed_shape_is_still_taken_from_a_person(client, app):
+    data = comment_post(client, SECTION, comment="Typed while the portal was updated")
+    earlier_note = URLSafeSerializer(app.config["SECRET_KEY"], salt="form-shown-at")
+    shown_a_minute_ago = [int(time.time()) - 60, "CommentForm", data["submission_key"]]
+    data["form_shown_at"] = earlier_note.dumps(shown_a_minute_ago)
+
+    client.post(SECTION, data=data)
+
+    [comment] = all_comments(app)
+    assert (comment.state, comment.spam_signal) == ("pending", None)
 
 
 def test_a_form_with_a_forged_start_time_is_stored_as_spam(client, app):

@@ -212,3 +212,18 @@ def test_a_cache_that_does_not_answer_still_serves_every_page(test_database_url,
 
     assert "Still here." in page_on(nowhere, "/definition/basic")
     assert "Still here." in page_on(nowhere, "/definition/basic")
+
+
+def test_reading_the_stamp_leaves_its_connection_keeping_transactions_whole(app):
+    """The stamp is read outside a transaction (on PostgreSQL); the pooled connection it used must
+    then take part in transactions again, or a write that fails half-way would keep its first half."""
+    with app.app_context():
+        public_content.current_stamp()
+        db.session.add(StaffUser(email="half-way@example.gov.uk", role="moderator"))
+        db.session.flush()
+        db.session.rollback()
+        db.session.remove()
+    with app.app_context():
+        assert (
+            db.session.scalar(select(StaffUser).where(StaffUser.email == "half-way@example.gov.uk")) is None
+        )
