@@ -13,16 +13,17 @@ from itsdangerous import URLSafeTimedSerializer
 
 class SignedCookieSessions(SecureCookieSessionInterface):
     def __init__(self) -> None:
-        self._made_for: tuple[object, ...] | None = None
-        self._serializer: URLSafeTimedSerializer | None = None
+        # (the keys, the serializer made for them): one attribute, read once, so that a thread
+        # never pairs one set of keys with another's serializer.
+        self._made: tuple[tuple[object, ...], URLSafeTimedSerializer | None] | None = None
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
-        if keys != self._made_for:
-            # Made before it is named, so another thread never sees new keys with the old signer.
-            serializer = super().get_signing_serializer(app)
-            self._serializer, self._made_for = serializer, keys
-        return self._serializer
+        made = self._made
+        if made is None or made[0] != keys:
+            made = (keys, super().get_signing_serializer(app))
+            self._made = made
+        return made[1]
 
 
 def init_app(app: Flask) -> None:

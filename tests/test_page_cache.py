@@ -214,6 +214,11 @@ def test_a_cache_that_does_not_answer_still_serves_every_page(test_database_url,
     assert "Still here." in page_on(nowhere, "/definition/basic")
 
 
+# One pooled connection, so that the session's write is sure to use the one the stamp was read on.
+@pytest.mark.parametrize(
+    "app_overrides",
+    [{"SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_size": 1, "max_overflow": 0}}],
+)
 def test_reading_the_stamp_leaves_its_connection_keeping_transactions_whole(app):
     """The stamp is read outside a transaction (on PostgreSQL); the pooled connection it used must
     then take part in transactions again, or a write that fails half-way would keep its first half."""

@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from flask import current_app
 from flask_wtf import FlaskForm
-from itsdangerous import BadSignature, TimestampSigner, URLSafeSerializer
+from itsdangerous import BadData, BadSignature, TimestampSigner, URLSafeSerializer
 
 from feedback_portal.public.forms import SpamTrapMixin
 from feedback_portal.services import feedback
@@ -46,7 +46,7 @@ def form_shown_token(form_name: str, submission_key: str) -> str:
 
 
 def _read_form_shown_token(token: str) -> tuple[int, str, str]:
-    """(when the form was shown, its name, its submission key); BadSignature if not ours."""
+    """(when the form was shown, its name, its submission key); BadData if not ours."""
     try:
         note, shown_at = _signer(current_app.config["SECRET_KEY"]).unsign(token, return_timestamp=True)
     except BadSignature:
@@ -62,7 +62,7 @@ def spam_signal(form: SpamTrapMixin, now: float | None = None) -> str | None:
         return "honeypot"
     try:
         shown_at, form_name, submission_key = _read_form_shown_token(form.form_shown_at.data or "")
-    except (BadSignature, TypeError, ValueError):
+    except (BadData, TypeError, ValueError, OverflowError):
         return "no-form-time"
     if (form_name, submission_key) != (type(form).__name__, form.submission_key.data):
         return "reused-form"
