@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from bs4 import BeautifulSoup
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 from time_machine import TimeMachineFixture
 
 from feedback_portal.extensions import db
@@ -232,3 +232,25 @@ def test_reading_the_stamp_leaves_its_connection_keeping_transactions_whole(app)
         assert (
             db.session.scalar(select(StaffUser).where(StaffUser.email == "half-way@example.gov.uk")) is None
         )
+
+
+# One pooled connection and no ping before each use, so that the next page finds the connection
+# the server lost while it was idle (a PostgreSQL restart, say) at its first statement.
+@pytest.mark.parametrize(
+    "app_overrides", [{"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 1, "max_overflow": 0}}]
+)
+def test_a_connection_lost_while_idle_costs_one_page_and_the_next_is_served(app, test_database_url):
+    if not test_database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no server to lose a connection to")
+    page_on(app, "/definition/basic")
+    with app.app_context():
+        backend = db.session.scalar(text("SELECT pg_backend_pid()"))
+        db.session.remove()
+    admin = create_engine(test_database_url)
+    with admin.begin() as connection:
+        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+    admin.dispose()
+
+    unavailable = app.test_client().get("/definition/basic")
+    assert unavailable.status_code == 503
+    assert 'name="comment"' in page_on(app, "/definition/basic")

@@ -105,13 +105,8 @@ def current_stamp() -> str | None:
             finally:
                 cursor.close()
         except driver_error as error:
-            # As SQLAlchemy's own execution would: a connection found lost leaves the pool.
-            lost = engine.dialect.is_disconnect(error, connection.connection.dbapi_connection, None)
-            if lost:
-                connection.invalidate()
-            raise DBAPIError.instance(
-                query, None, error, driver_error, connection_invalidated=lost
-            ) from error
+            # A lost connection leaves the pool when its reset fails, as the connection goes back.
+            raise DBAPIError.instance(query, None, error, driver_error) from error
     return row[0] if row else None
 
 
