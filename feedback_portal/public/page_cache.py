@@ -54,7 +54,7 @@ def _may_share() -> bool:
 
 def _render_shared(render: Callable[[], str]) -> CachedPage:
     prefix = f"standin{secrets.token_hex(12)}"
-    csrf_stand_in = f"{prefix}csrf"
+    csrf_stand_in = _csrf_stand_in(prefix)
     # Flask-WTF gives every form on the page the token it finds here.
     setattr(g, CSRF_FIELD, csrf_stand_in)
     try:
@@ -74,9 +74,13 @@ def _render_shared(render: Callable[[], str]) -> CachedPage:
     )
 
 
+def _csrf_stand_in(prefix: str) -> str:
+    return f"{prefix}csrf"
+
+
 def _for_this_visitor(page: CachedPage) -> str:
     values = real_form_tokens(page.stand_in_prefix, page.form_names)
-    csrf_stand_in = f"{page.stand_in_prefix}csrf"
+    csrf_stand_in = _csrf_stand_in(page.stand_in_prefix)
     pieces = list(page.pieces)
     # Only a page with a form gets a CSRF token: making one starts a session, and its cookie.
     if csrf_stand_in in pieces[1::2]:
