@@ -101,9 +101,9 @@ lint: install-dev ## Check the code: ruff (lint and format), the layer contracts
 	$(BIN)/mypy
 
 lock: install-dev ## Compile requirements*.in into the hashed requirements*.txt after changing a pin
-	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --no-strip-extras --no-emit-index-url \
 		--no-emit-find-links -o requirements.txt requirements.in
-	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --no-strip-extras --no-emit-index-url \
 		--no-emit-find-links -o requirements-dev.txt requirements-dev.in
 
 audit: install-dev ## Look up every pinned package in PyPI's list of known vulnerabilities
