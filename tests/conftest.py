@@ -243,7 +243,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     if not_run:
         terminalreporter.write_sep("!", f"{len(not_run)} BROWSER TESTS WERE NOT RUN", red=True, bold=True)
         terminalreporter.write_line(
-            "Install Debian's chromium, or set CHROMIUM_PATH. CI sets REQUIRE_BROWSER=1."
+            "Install Debian's chromium-headless-shell, or set CHROMIUM_PATH. CI sets REQUIRE_BROWSER=1."
         )
 
 
