@@ -37,8 +37,9 @@ CHROMIUM_CANDIDATES = ("chromium-headless-shell", "chromium", "chromium-browser"
 
 
 def chromium_path() -> str | None:
-    if os.environ.get("CHROMIUM_PATH"):
-        return os.environ["CHROMIUM_PATH"] if os.path.exists(os.environ["CHROMIUM_PATH"]) else None
+    chosen = os.environ.get("CHROMIUM_PATH")
+    if chosen:
+        return chosen if os.path.exists(chosen) else None
     return next(filter(None, map(shutil.which, CHROMIUM_CANDIDATES)), None)
 
 
