@@ -27,14 +27,9 @@ def make_comment(
 ) -> str:
     """Save a comment through the service, then put it in `state`. Returns its reference."""
     with app.app_context():
-        version = documents.get_current_version()
-        target = CommentTarget(version=version)
-        if section_slug:
-            page = documents.get_section_page(section_slug)
-            target = CommentTarget(version=version, section=page.section)
-            if item_key:
-                _, item = documents.get_practice_item(section_slug, item_key)
-                target = CommentTarget(version=version, section=page.section, item=item)
+        # The part alone, as the comment form's post reads it, not the whole document.
+        version, section, item = documents.get_part(None, section_slug, item_key)
+        target = CommentTarget(version=version, section=section, item=item)
         comment = feedback.submit_comment(
             target,
             CommentSubmission(
