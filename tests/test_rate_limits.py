@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from feedback_portal.extensions import db, rate_limit_key
+from feedback_portal.extensions import db, limiter, rate_limit_key
 from tests.conftest import make_app, seed_open_document
 from tests.factories import all_comments, comment_post, make_staff, sign_in
 from tests.pages import check_page, heading
@@ -28,6 +28,24 @@ def test_thirty_people_on_one_shared_address_can_all_comment(app, app_overrides)
         response = post_comment(app.test_client(), f"Comment from person {person}")
         assert response.status_code == 302, f"person {person} was refused"
     assert len(all_comments(app)) == 30
+
+
+@pytest.fixture
+def no_default_limit_left_behind() -> Iterator[None]:
+    """The limiter is one object for every app in the process, and keeps the first default limit
+    it is given: take it away again, for the tests after this one."""
+    yield
+    limiter.limit_manager.set_default_limits([])
+
+
+@pytest.mark.parametrize("app_overrides", [{"RATELIMIT_ENABLED": True, "RATELIMIT_DEFAULT": "2 per minute"}])
+def test_a_limit_on_every_page_counts_reads_of_the_pages_without_limits_of_their_own(
+    app, no_default_limit_left_behind
+):
+    # Reads of such pages skip the limiter while no limit covers every page: then they must not.
+    client = app.test_client()
+    statuses = [client.get(SECTION).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
 
 
 @pytest.mark.parametrize("app_overrides", [{"RATELIMIT_ENABLED": True, "COMMENT_RATE_LIMIT": "3 per minute"}])
