@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 from flask import current_app, request
 from flask_caching import Cache
 from flask_limiter import Limiter
-from flask_limiter.constants import ConfigVars
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
@@ -118,18 +117,28 @@ READ_METHODS = frozenset({"GET", "HEAD"})
 
 @limiter.request_filter
 def read_of_a_view_without_limits() -> bool:
-    """Whether the limiter may stand aside: a read of a view that carries no limit, while no
-    limit covers every view. Every limit here is a view's own (the comment forms' POSTs, the
-    sign-in forms, the open data); looking for limits on every other page read cost a cached
-    public page a thirteenth of its time. A default, application or meta limit would cover every
-    view, and then nothing stands aside."""
-    if request.method not in READ_METHODS:
-        return False
-    manager = limiter.limit_manager
-    if manager.default_limits or manager.application_limits or current_app.config.get(ConfigVars.META_LIMITS):
+    """Whether the limiter may stand aside: a read of a view that carries no limit of its own,
+    while no limit covers views that way. Every limit here is a view's own (the comment forms'
+    POSTs, the sign-in forms, the open data); looking for limits on every other page read cost
+    a cached public page a thirteenth of its time."""
+    if request.method not in READ_METHODS or _limits_beyond_the_views():
         return False
     view = current_app.view_functions.get(request.endpoint or "")
     return view is not None and not hasattr(view, LIMITED_VIEW_MARK)
+
+
+def _limits_beyond_the_views() -> bool:
+    """Any default, application, meta, blueprint or fallback limit: each can cover a view with no
+    decorator. The limiter is one object for every app in the process, so it is asked, not the
+    app's configuration; Flask-Limiter (pinned) offers only the first two publicly."""
+    manager = limiter.limit_manager
+    return bool(
+        manager.default_limits
+        or manager.application_limits
+        or limiter._meta_limits
+        or manager._blueprint_limits
+        or limiter._in_memory_fallback
+    )
 
 
 # Rendered public pages (services/public_content.py): Redis when several servers share it.

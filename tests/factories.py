@@ -27,7 +27,7 @@ def make_comment(
 ) -> str:
     """Save a comment through the service, then put it in `state`. Returns its reference."""
     with app.app_context():
-        # The part alone, as the comment form's post reads it, not the whole document.
+        # The part alone, not the whole document with every section and example.
         version, section, item = documents.get_part(None, section_slug, item_key)
         target = CommentTarget(version=version, section=section, item=item)
         comment = feedback.submit_comment(

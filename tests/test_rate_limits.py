@@ -6,8 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 import redis
+from flask_limiter.util import get_qualified_name
 
-from feedback_portal.extensions import db, limiter, rate_limit_key
+from feedback_portal.extensions import LIMITED_VIEW_MARK, db, limiter, rate_limit_key
+from feedback_portal.public.open_data import download_open_data_comments
 from tests.conftest import make_app, seed_open_document
 from tests.factories import all_comments, comment_post, make_staff, sign_in
 from tests.pages import check_page, heading
@@ -30,6 +32,17 @@ def test_thirty_people_on_one_shared_address_can_all_comment(app, app_overrides)
     assert len(all_comments(app)) == 30
 
 
+def test_every_limit_is_on_a_view_the_limiter_wraps(app):
+    # Reads skip the limiter for views it has not wrapped: a limit put on anything else (a helper
+    # that a view calls) would be skipped on reads with them.
+    wrapped = {
+        get_qualified_name(view) for view in app.view_functions.values() if hasattr(view, LIMITED_VIEW_MARK)
+    }
+    limited = set(limiter.limit_manager._decorated_limits)
+    assert get_qualified_name(download_open_data_comments) in limited
+    assert limited <= wrapped, f"limits on what is not a view: {sorted(limited - wrapped)}"
+
+
 @pytest.fixture
 def no_default_limit_left_behind() -> Iterator[None]:
     """The limiter is one object for every app in the process, and keeps the first default limit
@@ -40,7 +53,7 @@ def no_default_limit_left_behind() -> Iterator[None]:
 
 @pytest.mark.parametrize("app_overrides", [{"RATELIMIT_ENABLED": True, "RATELIMIT_DEFAULT": "2 per minute"}])
 def test_a_limit_on_every_page_counts_reads_of_the_pages_without_limits_of_their_own(
-    app, no_default_limit_left_behind
+    no_default_limit_left_behind, app
 ):
     # Reads of such pages skip the limiter while no limit covers every page: then they must not.
     client = app.test_client()
