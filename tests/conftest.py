@@ -234,6 +234,8 @@ def live_server(app: Flask) -> Iterator[str]:
 
 
 SEED_TEXT = Path(__file__).parent / "data" / "co-production-definition.txt"
+# What to do when the browser tests find no Chromium: said by their fixture and by the summary.
+INSTALL_CHROMIUM = "Install Debian's chromium-headless-shell, or set CHROMIUM_PATH"
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
@@ -245,9 +247,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     ]
     if not_run:
         terminalreporter.write_sep("!", f"{len(not_run)} BROWSER TESTS WERE NOT RUN", red=True, bold=True)
-        terminalreporter.write_line(
-            "Install Debian's chromium-headless-shell, or set CHROMIUM_PATH. CI sets REQUIRE_BROWSER=1."
-        )
+        terminalreporter.write_line(f"{INSTALL_CHROMIUM}. CI sets REQUIRE_BROWSER=1.")
 
 
 REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")

@@ -18,6 +18,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from tests.conftest import INSTALL_CHROMIUM
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -47,7 +49,7 @@ def chromium_path() -> str | None:
 def browser() -> Iterator[Browser]:
     path = chromium_path()
     if path is None:
-        message = "Chromium was not found (install Debian's chromium-headless-shell or set CHROMIUM_PATH)"
+        message = f"Chromium was not found. {INSTALL_CHROMIUM}"
         if os.environ.get("REQUIRE_BROWSER") == "1":
             pytest.fail(f"{message}, and REQUIRE_BROWSER=1.")
         pytest.skip(f"BROWSER TESTS NOT RUN: {message}")
